@@ -1,0 +1,158 @@
+/**
+ * The Plan: everything a run decided, before anything is written. Publishing, the report and the
+ * pull requests are all renderings of this one value, so a dry run shows exactly what a real run does.
+ */
+import type { Match } from '../match/types.ts';
+
+export type CompanyStatus = 'active' | 'ended' | 'no-record';
+export type SourceHealthState = 'ok' | 'stale' | 'failed';
+
+export interface SourceHealth {
+  source: string;
+  title: string;
+  state: SourceHealthState;
+  /** Last successful fetch or import. */
+  lastSuccess?: string;
+  /** Days since lastSuccess when stale. */
+  ageDays?: number;
+  records: number;
+  /** What went wrong, for failed/stale. */
+  message?: string;
+  /** Structural state reported by the parser (e.g. 'lists-removed'). */
+  sourceState?: string;
+  contentHash?: string;
+  origin?: string;
+}
+
+/** An award as evidence: every claim in a report or PR carries these. */
+export interface AwardEvidence {
+  awardKey: string;
+  piid: string;
+  kind: 'contract' | 'idv';
+  source: string;
+  recipientName: string;
+  recipientUei?: string;
+  recipientDuns?: string;
+  agency?: string;
+  obligated?: number;
+  potential?: number;
+  start?: string;
+  end?: string;
+  lastDateToOrder?: string;
+  description?: string;
+  naics?: string;
+  psc?: string;
+  active: boolean;
+  url: string;
+}
+
+export interface MentionEvidence {
+  source: string;
+  list: string;
+  name: string;
+  url?: string;
+  evidenceUrl?: string;
+  note?: string;
+}
+
+/** The schema-validated evidence file that travels with a proposal (data/registry/evidence/<id>.json). */
+export interface EvidenceFile {
+  schemaVersion: 1;
+  candidateId: string;
+  name: string;
+  match: Pick<Match, 'relation' | 'confidence' | 'method' | 'reason'>;
+  awards: AwardEvidence[];
+  mentions: MentionEvidence[];
+  snapshots: Array<{ source: string; contentHash: string; retrievedAt: string; origin: string }>;
+}
+
+export interface AddCompanyProposal {
+  kind: 'add-company';
+  /** Stable proposal id; the branch is icewatch/add-<companyId>. */
+  companyId: string;
+  name: string;
+  confidence: number;
+  /** The YAML file the PR adds, at data/registry/companies/<companyId>.yaml. */
+  registryFile: { path: string; content: string };
+  evidenceFile: { path: string; content: string };
+  evidence: EvidenceFile;
+  /** Hash over the evidence's award keys and mentions: changes only when the evidence does. */
+  evidenceHash: string;
+  /** Set when the candidate had been dismissed and comes back with new evidence: the new award keys. */
+  newSinceDismissal?: string[];
+}
+
+export interface StatusChangeProposal {
+  kind: 'status-change';
+  companyId: string;
+  name: string;
+  from: CompanyStatus;
+  to: CompanyStatus;
+  /** Why: the award(s) that ended, or the list that dropped the company. */
+  reason: string;
+  awards: AwardEvidence[];
+  mentions: MentionEvidence[];
+  evidenceHash: string;
+  /** Files the PR changes (usually the company's YAML with a note/evidence entry). */
+  files: Array<{ path: string; content: string }>;
+}
+
+export type Proposal = AddCompanyProposal | StatusChangeProposal;
+
+export interface Candidate {
+  companyId: string;
+  name: string;
+  confidence: number;
+  match: Pick<Match, 'relation' | 'confidence' | 'method' | 'reason'>;
+  awards: AwardEvidence[];
+  mentions: MentionEvidence[];
+  totalObligated: number;
+  /** Why it is a candidate: 'tech-scope-award' | 'watchdog-mention'. */
+  because: string[];
+}
+
+export interface NewAward {
+  companyId: string;
+  relation: Match['relation'];
+  confidence: number;
+  reason: string;
+  award: AwardEvidence;
+}
+
+export interface StatusTransition {
+  companyId: string;
+  name: string;
+  from: CompanyStatus;
+  to: CompanyStatus;
+  awards: AwardEvidence[];
+}
+
+export interface ListChange {
+  source: string;
+  list: string;
+  added: string[];
+  removed: string[];
+  /** Removed names are never read as "dropped ICE" on their own: flagged for review. */
+  needsReview: boolean;
+}
+
+export interface ReviewItem {
+  kind: 'award' | 'mention';
+  name: string;
+  source: string;
+  awardKey?: string;
+  list?: string;
+  matches: Array<Pick<Match, 'companyId' | 'relation' | 'confidence' | 'method' | 'reason'>>;
+  url?: string;
+}
+
+export interface Plan {
+  asOf: string;
+  sources: SourceHealth[];
+  candidates: Candidate[];
+  newAwards: NewAward[];
+  transitions: StatusTransition[];
+  listChanges: ListChange[];
+  reviewQueue: ReviewItem[];
+  proposals: Proposal[];
+}

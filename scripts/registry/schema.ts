@@ -1,0 +1,117 @@
+/**
+ * The curated registry: one YAML file per company under data/registry/companies/<id>.yaml, plus
+ * data/registry/dismissed.yaml. This zod schema is the single source of truth: the loader validates
+ * against it and the published JSON Schema is generated from it.
+ */
+import { z } from 'zod';
+
+export const companyIdSchema = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'expected a kebab-case id (a-z, 0-9, single hyphens)');
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a YYYY-MM-DD date');
+const httpsUrl = z.string().url().refine((u) => u.startsWith('https://'), 'expected an https:// URL');
+
+/** Format checks for UEI/DUNS live in validate.ts so they come out as named, located problems. */
+const identifier = z.strictObject({
+  value: z.string().min(1),
+  validFrom: isoDate.optional(),
+  validTo: isoDate.optional(),
+  /** Where we saw it: a fixture file and award key, or a URL. */
+  source: z.string().min(1),
+});
+export type Identifier = z.infer<typeof identifier>;
+
+export const identifiersSchema = z.strictObject({
+  uei: z.array(identifier).optional(),
+  duns: z.array(identifier).optional(),
+  cage: z.array(identifier).optional(),
+});
+
+export const aliasesSchema = z.strictObject({
+  /** Legal names, current and former (matched exactly after normalization). */
+  legal: z.array(z.string().min(1)).optional(),
+  /** Other names distinctive enough to match exactly (brands, short names). */
+  strong: z.array(z.string().min(1)).optional(),
+  /** Acronyms and generic words: match only when they are the whole recipient name. */
+  weak: z.array(z.string().min(1)).optional(),
+});
+
+export const productSchema = z.strictObject({
+  /** A brand or product term searched (whole words) in award descriptions, e.g. "Gotham", "Azure". */
+  term: z.string().min(2),
+  /** How surely the term alone means this company: high ≥ 0.9 can drive a proposal. */
+  specificity: z.enum(['high', 'medium', 'low']),
+});
+
+export const subsidiarySchema = z.strictObject({
+  name: z.string().min(1),
+  aliases: z.array(z.string().min(1)).optional(),
+  identifiers: identifiersSchema.optional(),
+  note: z.string().optional(),
+});
+
+export const partnershipSchema = z.strictObject({
+  status: z.enum(['declined', 'past-partner', 'never-reached-out']),
+  /** Date the organisation's page first listed it so. */
+  since: isoDate,
+  /** Date it stopped being listed so, if it did. */
+  until: isoDate.optional(),
+  source: httpsUrl,
+  note: z.string().optional(),
+});
+
+export const evidenceSchema = z.strictObject({
+  url: z.string().url(),
+  title: z.string().min(1),
+  publisher: z.string().min(1),
+  date: isoDate,
+  kind: z.enum(['award', 'watchdog-list', 'policy-page', 'news', 'filing', 'company-statement', 'other']),
+  summary: z.string().min(1),
+});
+export type Evidence = z.infer<typeof evidenceSchema>;
+
+export const companySchema = z.strictObject({
+  id: companyIdSchema,
+  name: z.string().min(1),
+  website: httpsUrl.optional(),
+  aliases: aliasesSchema.optional(),
+  products: z.array(productSchema).optional(),
+  /** Names that look like this company but are not (e.g. "Cisco-Eagle" for Cisco). Never matched. */
+  falseFriends: z.array(z.string().min(1)).optional(),
+  identifiers: identifiersSchema.optional(),
+  /** Registry id of the parent company (Twitch → amazon). */
+  parent: companyIdSchema.optional(),
+  subsidiaries: z.array(subsidiarySchema).optional(),
+  roles: z.array(z.enum(['vendor', 'reseller'])).min(1).default(['vendor']),
+  partnership: z.array(partnershipSchema).optional(),
+  evidence: z.array(evidenceSchema).default([]),
+  notes: z.string().optional(),
+});
+export type Company = z.infer<typeof companySchema>;
+export type CompanyInput = z.input<typeof companySchema>;
+
+export const dismissedEntrySchema = z.strictObject({
+  /** Candidate id (the slug a proposal would have used). */
+  id: companyIdSchema,
+  name: z.string().min(1),
+  reason: z.string().min(1),
+  date: isoDate,
+  /** Hash of the evidence that was dismissed; new evidence (a new award) may bring the candidate back. */
+  evidenceHash: z.string().optional(),
+  /** Award keys known when it was dismissed. */
+  awardKeys: z.array(z.string()).optional(),
+  /** PR that was closed, when dismissal came from a closed-unmerged PR. */
+  pullRequest: z.string().optional(),
+});
+export type DismissedEntry = z.infer<typeof dismissedEntrySchema>;
+
+export const dismissedFileSchema = z.strictObject({
+  dismissed: z.array(dismissedEntrySchema).default([]),
+});
+
+export interface Registry {
+  companies: Company[];
+  byId: Map<string, Company>;
+  dismissed: DismissedEntry[];
+}

@@ -1,0 +1,71 @@
+/**
+ * The few typed errors the pipeline raises. Each message should tell a person what to do next;
+ * `cli.ts` maps them to exit codes and annotations.
+ */
+
+export class IcewatchError extends Error {
+  override name = 'IcewatchError';
+}
+
+/** The network or the remote service failed (DNS, reset, timeout, 5xx after retries, 429 storm). */
+export class SourceUnavailableError extends IcewatchError {
+  override name = 'SourceUnavailableError';
+  constructor(
+    readonly sourceId: string,
+    message: string,
+    readonly details: { url?: string; status?: number; attempts?: number; cause?: unknown } = {},
+  ) {
+    super(`source ${sourceId} unavailable: ${message}`);
+  }
+}
+
+/** The source answered, but not in the shape we know. `path` names the file/field/row. */
+export class SourceFormatError extends IcewatchError {
+  override name = 'SourceFormatError';
+  constructor(
+    readonly sourceId: string,
+    message: string,
+    readonly details: { file?: string; path?: string; line?: number; column?: string } = {},
+  ) {
+    const where = [details.file, details.line === undefined ? undefined : `line ${details.line}`, details.column ? `column ${details.column}` : undefined, details.path ? `field ${details.path}` : undefined]
+      .filter(Boolean)
+      .join(', ');
+    super(`source ${sourceId} format: ${where ? `${where}: ` : ''}${message}`);
+  }
+}
+
+export interface RegistryProblem {
+  file: string;
+  line: number;
+  severity: 'error' | 'warning';
+  rule: string;
+  message: string;
+}
+
+/** The curated registry is invalid; carries every problem found, not just the first. */
+export class RegistryError extends IcewatchError {
+  override name = 'RegistryError';
+  constructor(readonly problems: RegistryProblem[]) {
+    const errors = problems.filter((p) => p.severity === 'error');
+    super(
+      `registry has ${errors.length} error(s):\n` +
+        errors.map((p) => `${p.file}:${p.line}: ${p.message}`).join('\n'),
+    );
+  }
+}
+
+/** A GitHub API or git operation failed in a way the run cannot recover from. */
+export class GitHubError extends IcewatchError {
+  override name = 'GitHubError';
+  constructor(
+    message: string,
+    readonly details: { status?: number; endpoint?: string } = {},
+  ) {
+    super(`GitHub: ${message}`);
+  }
+}
+
+/** Bad command-line usage: printed with the command's usage. */
+export class UsageError extends IcewatchError {
+  override name = 'UsageError';
+}

@@ -1,0 +1,71 @@
+/**
+ * Text from the outside world (source names, descriptions, notes) is untrusted. It is reduced to
+ * plain text when it enters the pipeline, and escaped again wherever it is rendered.
+ */
+
+// C0/C1 controls (tab/newline are folded to spaces separately), bidi embeddings/overrides/isolates,
+// marks, zero-width characters and BOM: all invisible ways to make rendered text lie.
+const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\uFFF9-\uFFFB]/g;
+
+export const DEFAULT_TEXT_LIMIT = 300;
+
+/** Plain text: no controls or bidi characters, whitespace folded, capped at `limit` characters. */
+export function toPlainText(input: string, limit = DEFAULT_TEXT_LIMIT): string {
+  // Cap before the regexes too, so a megabyte of input costs no more than its first few kilobytes.
+  const head = input.length > limit * 4 + 64 ? input.slice(0, limit * 4 + 64) : input;
+  const cleaned = head.replace(INVISIBLE, '').replace(/\s+/g, ' ').trim();
+  return truncate(cleaned, limit);
+}
+
+export function truncate(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  // Don't cut a surrogate pair in half.
+  let cut = limit - 1;
+  const code = text.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+  return `${text.slice(0, cut)}…`;
+}
+
+/** Keep a link only when it is an absolute http(s) URL; returns its normalized form. */
+export function safeUrl(input: string | undefined | null): string | undefined {
+  if (!input) return undefined;
+  const trimmed = input.trim();
+  if (trimmed.length > 2048) return undefined;
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+  if (url.username || url.password) return undefined;
+  return url.toString();
+}
+
+/**
+ * Escape plain text for inline Markdown on GitHub: no HTML, no link or emphasis syntax, no table
+ * breaks, no @mentions or #references that would ping people or cross-link issues.
+ */
+export function escapeMarkdown(input: string, limit = DEFAULT_TEXT_LIMIT): string {
+  const text = toPlainText(input, limit);
+  return text
+    .replace(/[\\`*_{}[\]()<>#+!|~]/g, (ch) => `\\${ch}`)
+    .replace(/&/g, '&amp;')
+    .replace(/@(?=[\p{L}\p{N}_-])/gu, '@&#8203;')
+    .replace(/\\#(?=\d)/g, '#&#8203;')
+    .replace(/^([-=]{3,})/, '\\$1')
+    .replace(/^(\d+)\. /, '$1\\. ');
+}
+
+/** A Markdown link whose text is escaped and whose target is an http(s) URL, else plain text. */
+export function markdownLink(text: string, url: string | undefined, limit = DEFAULT_TEXT_LIMIT): string {
+  const label = escapeMarkdown(text, limit);
+  const href = safeUrl(url);
+  if (!href) return label;
+  return `[${label}](${href.replace(/[()\s<>]/g, (ch) => encodeURIComponent(ch))})`;
+}
+
+/** For log lines: one line, no controls, capped. Secrets are never passed here in the first place. */
+export function forLog(input: string, limit = 200): string {
+  return toPlainText(input, limit);
+}
