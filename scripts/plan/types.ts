@@ -109,6 +109,8 @@ export interface Candidate {
   totalObligated: number;
   /** Why it is a candidate: 'tech-scope-award' | 'watchdog-mention'. */
   because: string[];
+  /** false when the last run already had this candidate (the report and feed only announce new ones). */
+  isNew: boolean;
 }
 
 export interface NewAward {

@@ -1,0 +1,453 @@
+/**
+ * The plan: a pure function of registry + snapshots + the last run's state. Nothing here reads files,
+ * the network or the clock; the CLI passes everything in.
+ */
+import type { Config } from '../config.ts';
+import { PROPOSAL_THRESHOLD, type Matcher } from '../match/types.ts';
+import type { AwardRecord, MentionRecord } from '../records.ts';
+import type { CompanyInput, Registry } from '../registry/schema.ts';
+import type { SnapshotMeta } from '../snapshots/store.ts';
+import { shortHash } from '../util/hash.ts';
+import { stableStringify } from '../util/stable-json.ts';
+import { attribute, type Attribution } from './attribute.ts';
+import { addYears, awardEndDate, dedupeAwards, hasStarted, inAgencyScope, inTechScope, sumAmounts, toAwardEvidence } from './awards.ts';
+import { summarizeCompanies, type CompanySummary } from './company-summary.ts';
+import { evidenceFileSchema } from './evidence-schema.ts';
+import type { LastRunState } from './last-run.ts';
+import type {
+  AddCompanyProposal,
+  Candidate,
+  EvidenceFile,
+  ListChange,
+  MentionEvidence,
+  NewAward,
+  Plan,
+  Proposal,
+  ReviewItem,
+  SourceHealth,
+  StatusChangeProposal,
+  StatusTransition,
+} from './types.ts';
+
+export interface PlanSource {
+  id: string;
+  kind: 'procurement' | 'watchdog';
+  records: Array<AwardRecord | MentionRecord>;
+  meta?: SnapshotMeta;
+}
+
+export interface PlanInputs {
+  asOf: string;
+  config: Config;
+  registry: Registry;
+  sources: PlanSource[];
+  health: SourceHealth[];
+  previous?: LastRunState;
+  matcher: Matcher;
+  /** Name normalization used to group candidate spellings (the matcher's). */
+  normalizeName: (name: string) => string;
+  renderCompanyYaml: (company: CompanyInput) => string;
+}
+
+export interface PlanResult {
+  plan: Plan;
+  summaries: CompanySummary[];
+  attribution: Attribution;
+  /** In-scope, deduplicated awards from every procurement source. */
+  awards: AwardRecord[];
+  mentions: MentionRecord[];
+  nextState: LastRunState;
+}
+
+export function buildPlan(inputs: PlanInputs): PlanResult {
+  const { asOf, config, registry, previous } = inputs;
+  const enabled = inputs.sources.filter((s) => config.sources[s.id] !== false);
+  const awards = dedupeAwards(
+    enabled.flatMap((s) => s.records.filter((r): r is AwardRecord => r.recordType === 'award')),
+  ).filter((a) => inAgencyScope(a, config));
+  const mentions = enabled
+    .flatMap((s) => s.records.filter((r): r is MentionRecord => r.recordType === 'mention'))
+    .sort((a, b) => `${a.source}/${a.list}/${a.name}`.localeCompare(`${b.source}/${b.list}/${b.name}`));
+
+  const attribution = attribute(awards, mentions, inputs.matcher);
+  const summaries = summarizeCompanies(registry, attribution, asOf);
+
+  const newAwards = previous ? findNewAwards(attribution, previous, asOf) : [];
+  const transitions = previous ? findTransitions(summaries, previous, attribution, asOf) : [];
+  const watchdogIds = new Set(enabled.filter((s) => s.kind === 'watchdog' && s.meta).map((s) => s.id));
+  const listChanges = previous ? diffListState(previous, mentions, watchdogIds) : [];
+
+  const { candidates, review: candidateReview } = findCandidates(inputs, attribution);
+  const review = [...attribution.review, ...candidateReview].sort(compareReview);
+
+  const proposals: Proposal[] = [
+    ...candidates.flatMap((c) => proposalForCandidate(c, inputs)),
+    ...statusProposals(transitions, listChanges, inputs, attribution),
+  ];
+
+  const nextState: LastRunState = {
+    schemaVersion: 1,
+    companies: Object.fromEntries(summaries.map((s) => [s.id, { status: s.status, awardKeys: s.awardKeys }])),
+    lists: listState(mentions, previous, watchdogIds),
+    candidates: Object.fromEntries(candidates.map((c) => [c.companyId, c.awards.map((a) => a.awardKey)])),
+  };
+
+  return {
+    plan: {
+      asOf,
+      sources: inputs.health,
+      candidates,
+      newAwards,
+      transitions,
+      listChanges,
+      reviewQueue: review,
+      proposals,
+    },
+    summaries,
+    attribution,
+    awards,
+    mentions,
+    nextState,
+  };
+}
+
+function findNewAwards(attribution: Attribution, previous: LastRunState, asOf: string): NewAward[] {
+  const out: NewAward[] = [];
+  for (const [companyId, list] of [...attribution.awards.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const known = new Set(previous.companies[companyId]?.awardKeys ?? []);
+    for (const { award, match } of list) {
+      if (known.has(award.awardKey) || !hasStarted(award, asOf)) continue;
+      out.push({
+        companyId,
+        relation: match.relation,
+        confidence: match.confidence,
+        reason: match.reason,
+        award: toAwardEvidence(award, asOf),
+      });
+    }
+  }
+  return out.sort((a, b) => a.companyId.localeCompare(b.companyId) || a.award.awardKey.localeCompare(b.award.awardKey));
+}
+
+function findTransitions(
+  summaries: CompanySummary[],
+  previous: LastRunState,
+  attribution: Attribution,
+  asOf: string,
+): StatusTransition[] {
+  const out: StatusTransition[] = [];
+  for (const summary of summaries) {
+    const before = previous.companies[summary.id]?.status;
+    if (before === undefined || before === summary.status) continue;
+    const awards = (attribution.awards.get(summary.id) ?? [])
+      .map(({ award }) => award)
+      .filter((a) => hasStarted(a, asOf))
+      .sort((a, b) => (awardEndDate(b) ?? '').localeCompare(awardEndDate(a) ?? ''))
+      .slice(0, 10)
+      .map((a) => toAwardEvidence(a, asOf));
+    out.push({ companyId: summary.id, name: summary.name, from: before, to: summary.status, awards });
+  }
+  return out;
+}
+
+function listKey(source: string, list: string): string {
+  return `${source}\u0000${list}`;
+}
+
+function currentLists(mentions: MentionRecord[]): Map<string, { source: string; list: string; names: string[] }> {
+  const lists = new Map<string, { source: string; list: string; names: string[] }>();
+  for (const m of mentions) {
+    const key = listKey(m.source, m.list);
+    const entry = lists.get(key) ?? { source: m.source, list: m.list, names: [] };
+    entry.names.push(m.name);
+    lists.set(key, entry);
+  }
+  for (const entry of lists.values()) entry.names = [...new Set(entry.names)].sort((a, b) => a.localeCompare(b));
+  return lists;
+}
+
+/** A source without a snapshot this run keeps its previous lists: absence of data is not removal. */
+function listState(mentions: MentionRecord[], previous: LastRunState | undefined, present: Set<string>): LastRunState['lists'] {
+  const lists = currentLists(mentions);
+  for (const old of previous?.lists ?? []) {
+    if (!present.has(old.source)) lists.set(listKey(old.source, old.list), old);
+  }
+  return [...lists.values()].sort((a, b) => listKey(a.source, a.list).localeCompare(listKey(b.source, b.list)));
+}
+
+function diffListState(previous: LastRunState, mentions: MentionRecord[], present: Set<string>): ListChange[] {
+  const now = currentLists(mentions);
+  const before = new Map(previous.lists.map((l) => [listKey(l.source, l.list), l]));
+  const keys = [...new Set([...now.keys(), ...before.keys()])].sort();
+  const out: ListChange[] = [];
+  for (const key of keys) {
+    const cur = now.get(key);
+    const old = before.get(key);
+    const source = (cur ?? old)!.source;
+    if (!present.has(source)) continue;
+    const fold = (n: string) => n.normalize('NFKC').toLowerCase();
+    const oldNames = new Map((old?.names ?? []).map((n) => [fold(n), n]));
+    const curNames = new Map((cur?.names ?? []).map((n) => [fold(n), n]));
+    const added = [...curNames.entries()].filter(([k]) => !oldNames.has(k)).map(([, n]) => n);
+    const removed = [...oldNames.entries()].filter(([k]) => !curNames.has(k)).map(([, n]) => n);
+    if (added.length === 0 && removed.length === 0) continue;
+    out.push({ source, list: (cur ?? old)!.list, added, removed, needsReview: removed.length > 0 });
+  }
+  return out;
+}
+
+function slugify(normalized: string): string {
+  return normalized
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/g, '');
+}
+
+interface CandidateGroup {
+  key: string;
+  names: Map<string, number>;
+  awards: AwardRecord[];
+  mentions: MentionRecord[];
+  uei?: string;
+}
+
+function findCandidates(inputs: PlanInputs, attribution: Attribution): { candidates: Candidate[]; review: ReviewItem[] } {
+  const { config, asOf, registry } = inputs;
+  const since = addYears(asOf, -config.scope.lookbackYears);
+  const groups = new Map<string, CandidateGroup>();
+  const group = (name: string): CandidateGroup => {
+    const key = inputs.normalizeName(name) || name.toLowerCase();
+    let g = groups.get(key);
+    if (!g) {
+      g = { key, names: new Map(), awards: [], mentions: [] };
+      groups.set(key, g);
+    }
+    g.names.set(name, (g.names.get(name) ?? 0) + 1);
+    return g;
+  };
+  for (const award of attribution.unmatchedAwards) {
+    if (!inTechScope(award, config) || !hasStarted(award, asOf)) continue;
+    const end = awardEndDate(award);
+    if (end !== undefined && end < since) continue;
+    const g = group(award.recipient.name);
+    g.awards.push(award);
+    g.uei ??= award.recipient.uei;
+  }
+  for (const mention of attribution.unmatchedMentions) group(mention.name).mentions.push(mention);
+
+  const candidates: Candidate[] = [];
+  const review: ReviewItem[] = [];
+  for (const g of [...groups.values()].sort((a, b) => a.key.localeCompare(b.key))) {
+    const name = [...g.names.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
+    const companyId = slugify(g.key) || slugify(name);
+    const obligated = sumAmounts(g.awards.map((a) => a.amounts.obligated));
+    const mentionSources = new Set(g.mentions.map((m) => m.source));
+    const mentionEvidence = g.mentions.some((m) => (m.awardRefs?.length ?? 0) > 0 || m.amount !== undefined);
+    const byAward = g.awards.length > 0 && obligated >= config.scope.minObligated;
+    const byMentions = mentionSources.size >= config.proposals.mentionOnlyMinSources || mentionEvidence;
+    if (!companyId || registry.byId.has(companyId) || (!byAward && !byMentions)) {
+      if (g.mentions.length > 0 && g.awards.length === 0) {
+        review.push({
+          kind: 'mention',
+          name,
+          source: [...mentionSources].sort().join(', '),
+          list: [...new Set(g.mentions.map((m) => m.list))].sort().join(', '),
+          url: g.mentions[0]?.evidenceUrl ?? g.mentions[0]?.url,
+          matches: [],
+        });
+      }
+      continue;
+    }
+    const because = [...(byAward ? ['tech-scope-award'] : []), ...(g.mentions.length > 0 ? ['watchdog-mention'] : [])];
+    const confidence = byAward ? 1 : PROPOSAL_THRESHOLD;
+    const awardEvidence = g.awards
+      .map((a) => toAwardEvidence(a, asOf))
+      .sort((a, b) => a.awardKey.localeCompare(b.awardKey));
+    candidates.push({
+      companyId,
+      name,
+      confidence,
+      match: byAward
+        ? {
+            relation: 'direct',
+            confidence,
+            method: g.uei ? 'uei' : 'legal-name',
+            reason: `recipient of ${g.awards.length} ICE award(s) in technology scope${g.uei ? ` (UEI ${g.uei})` : ''}`,
+          }
+        : {
+            relation: 'direct',
+            confidence,
+            method: 'legal-name',
+            reason: `named by ${[...mentionSources].sort().join(' and ')}`,
+          },
+      awards: awardEvidence,
+      mentions: g.mentions.map(toMentionEvidence),
+      totalObligated: obligated,
+      because,
+      isNew: !inputs.previous || !(companyId in inputs.previous.candidates),
+    });
+  }
+  candidates.sort((a, b) => b.totalObligated - a.totalObligated || a.companyId.localeCompare(b.companyId));
+  return { candidates, review };
+}
+
+function toMentionEvidence(m: MentionRecord): MentionEvidence {
+  return { source: m.source, list: m.list, name: m.name, url: m.url, evidenceUrl: m.evidenceUrl, note: m.note };
+}
+
+export function evidenceHashOf(awardKeys: string[], mentions: MentionEvidence[]): string {
+  return shortHash(
+    stableStringify({
+      awards: [...awardKeys].sort(),
+      mentions: mentions.map((m) => `${m.source}/${m.list}/${m.name}`).sort(),
+    }),
+  );
+}
+
+function snapshotRefs(inputs: PlanInputs, sources: Set<string>): EvidenceFile['snapshots'] {
+  return inputs.sources
+    .filter((s) => sources.has(s.id) && s.meta)
+    .map((s) => ({
+      source: s.id,
+      contentHash: s.meta!.contentHash,
+      retrievedAt: s.meta!.retrievedAt,
+      origin: s.meta!.origins.join(', '),
+    }))
+    .sort((a, b) => a.source.localeCompare(b.source));
+}
+
+function proposalForCandidate(candidate: Candidate, inputs: PlanInputs): AddCompanyProposal[] {
+  const awardKeys = candidate.awards.map((a) => a.awardKey);
+  const evidenceHash = evidenceHashOf(awardKeys, candidate.mentions);
+  const dismissal = inputs.registry.dismissed.find((d) => d.id === candidate.companyId);
+  let newSinceDismissal: string[] | undefined;
+  if (dismissal) {
+    const known = new Set(dismissal.awardKeys ?? []);
+    newSinceDismissal = awardKeys.filter((k) => !known.has(k));
+    // Dismissed stays dismissed until there is a new award to show.
+    if (newSinceDismissal.length === 0) return [];
+  }
+  const evidence: EvidenceFile = evidenceFileSchema.parse({
+    schemaVersion: 1,
+    candidateId: candidate.companyId,
+    name: candidate.name,
+    match: candidate.match,
+    awards: candidate.awards,
+    mentions: candidate.mentions,
+    snapshots: snapshotRefs(inputs, new Set([...candidate.awards.map((a) => a.source), ...candidate.mentions.map((m) => m.source)])),
+  }) as EvidenceFile;
+  const uei = candidate.awards.find((a) => a.recipientUei)?.recipientUei;
+  const duns = candidate.awards.find((a) => a.recipientDuns)?.recipientDuns;
+  const firstAward = candidate.awards[0];
+  const legalNames = [...new Set(candidate.awards.map((a) => a.recipientName))].sort();
+  const company: CompanyInput = {
+    id: candidate.companyId,
+    name: candidate.name,
+    aliases: legalNames.length > 0 ? { legal: legalNames } : undefined,
+    identifiers:
+      uei || duns
+        ? {
+            ...(uei ? { uei: [{ value: uei, source: `${firstAward?.source}: ${candidate.awards.find((a) => a.recipientUei)?.awardKey}` }] } : {}),
+            ...(duns ? { duns: [{ value: duns, source: `${firstAward?.source}: ${candidate.awards.find((a) => a.recipientDuns)?.awardKey}` }] } : {}),
+          }
+        : undefined,
+    roles: ['vendor'],
+    evidence: [
+      ...candidate.awards.slice(0, 10).map((a) => ({
+        url: a.url,
+        title: `ICE award ${a.piid}`,
+        publisher: 'USAspending.gov',
+        date: a.start ?? inputs.asOf,
+        kind: 'award' as const,
+        summary: `Awarded ${a.awardKey} by ICE${a.obligated !== undefined ? `; obligated $${a.obligated.toFixed(2)}` : ''}${a.end ? `; ends ${a.end}` : ''}.`,
+      })),
+      ...candidate.mentions.slice(0, 10).flatMap((m) => {
+        const url = m.evidenceUrl ?? m.url;
+        return url
+          ? [{ url, title: `Listed by ${m.source} (${m.list})`, publisher: m.source, date: inputs.asOf, kind: 'watchdog-list' as const, summary: `Listed by ${m.source} on its ${m.list} list.` }]
+          : [];
+      }),
+    ],
+  };
+  return [
+    {
+      kind: 'add-company',
+      companyId: candidate.companyId,
+      name: candidate.name,
+      confidence: candidate.confidence,
+      registryFile: { path: `data/registry/companies/${candidate.companyId}.yaml`, content: inputs.renderCompanyYaml(company) },
+      evidenceFile: { path: `data/registry/evidence/${candidate.companyId}.json`, content: `${stableStringify(evidence, 2)}\n` },
+      evidence,
+      evidenceHash,
+      ...(newSinceDismissal ? { newSinceDismissal } : {}),
+    },
+  ];
+}
+
+function statusProposals(
+  transitions: StatusTransition[],
+  listChanges: ListChange[],
+  inputs: PlanInputs,
+  attribution: Attribution,
+): StatusChangeProposal[] {
+  const out: StatusChangeProposal[] = [];
+  for (const t of transitions) {
+    if (t.from !== 'active') continue;
+    const company = inputs.registry.byId.get(t.companyId);
+    if (!company) continue;
+    const last = t.awards[0];
+    const reason = last
+      ? `its last active ICE award ${last.awardKey} ended (${last.kind === 'idv' ? (last.lastDateToOrder ?? last.end) : last.end})`
+      : 'no ICE award is active any more';
+    const entry = last
+      ? { url: last.url, title: `ICE award ${last.piid} ended`, publisher: 'USAspending.gov', date: inputs.asOf, kind: 'award' as const, summary: `No active ICE award as of ${inputs.asOf}: ${reason}.` }
+      : undefined;
+    out.push({
+      kind: 'status-change',
+      companyId: t.companyId,
+      name: t.name,
+      from: t.from,
+      to: t.to,
+      reason,
+      awards: t.awards,
+      mentions: [],
+      evidenceHash: evidenceHashOf(t.awards.map((a) => a.awardKey), []),
+      files: entry
+        ? [{ path: `data/registry/companies/${company.id}.yaml`, content: inputs.renderCompanyYaml({ ...company, evidence: [...company.evidence, entry] }) }]
+        : [],
+    });
+  }
+  for (const change of listChanges) {
+    for (const removedName of change.removed) {
+      const hit = inputs.matcher.match({ name: removedName }).find((m) => m.confidence >= PROPOSAL_THRESHOLD);
+      const company = hit ? inputs.registry.byId.get(hit.companyId) : undefined;
+      if (!company) continue;
+      const still = (attribution.mentions.get(company.id) ?? []).some(
+        (m) => m.mention.source === change.source && m.mention.list === change.list,
+      );
+      if (still) continue;
+      const mention: MentionEvidence = { source: change.source, list: change.list, name: removedName };
+      out.push({
+        kind: 'status-change',
+        companyId: company.id,
+        name: company.name,
+        from: 'active',
+        to: 'active',
+        reason: `${change.source} no longer lists it on its ${change.list} list; this alone does not mean it dropped ICE — please review`,
+        awards: [],
+        mentions: [mention],
+        evidenceHash: evidenceHashOf([], [mention]),
+        files: [],
+      });
+    }
+  }
+  return out.sort((a, b) => a.companyId.localeCompare(b.companyId));
+}
+
+function compareReview(a: ReviewItem, b: ReviewItem): number {
+  return `${a.kind}/${a.name}/${a.awardKey ?? a.list ?? ''}`.localeCompare(`${b.kind}/${b.name}/${b.awardKey ?? b.list ?? ''}`);
+}

@@ -1,0 +1,16 @@
+import { stringify } from 'csv-stringify/sync';
+
+/**
+ * CSV for researchers who open it in a spreadsheet: a cell that starts like a formula is prefixed with
+ * an apostrophe so it is shown, not evaluated (text comes from outside sources).
+ */
+export function toCsv(header: string[], rows: Array<Array<string | number | boolean | undefined | null>>): string {
+  const safe = rows.map((row) =>
+    row.map((cell) => {
+      if (cell === undefined || cell === null) return '';
+      if (typeof cell !== 'string') return String(cell);
+      return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+    }),
+  );
+  return stringify([header, ...safe], { record_delimiter: '\n', quoted_match: /[",\n\r]/ });
+}

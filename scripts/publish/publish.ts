@@ -1,0 +1,275 @@
+/**
+ * Published outputs are a pure function of registry + snapshots (+ the plan for the change feed). All files
+ * are computed first and then written together; a file whose content did not change is not touched, and
+ * `generatedAt` only moves when something else in companies.json did.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { AttributedAward, Attribution } from '../plan/attribute.ts';
+import { isAwardActive } from '../plan/awards.ts';
+import type { CompanySummary } from '../plan/company-summary.ts';
+import type { Plan, SourceHealth } from '../plan/types.ts';
+import type { Registry } from '../registry/schema.ts';
+import { writeFilesAtomic } from '../util/atomic-fs.ts';
+import { sortKeys, stableStringify } from '../util/stable-json.ts';
+import { renderCompaniesMarkdown } from './companies-markdown.ts';
+import { toCsv } from './csv.ts';
+import { formatAmount } from './format.ts';
+import {
+  changesFeedSchema,
+  PUBLISHED_SCHEMA_VERSION,
+  publishedCompaniesSchema,
+  SCHEMA_BASE_URL,
+  type ChangesFeed,
+  type PublishedCompanies,
+} from './published-schema.ts';
+
+export const POLICY_SOURCE = 'https://techqueria.org/no-tech-for-ice/';
+const MAX_CHANGE_ENTRIES = 200;
+
+export interface PublishSource {
+  id: string;
+  title: string;
+  homepage: string;
+  kind: 'procurement' | 'watchdog';
+}
+
+export interface PublishInputs {
+  asOf: string;
+  /** ISO timestamp used for generatedAt when content changed. */
+  now: string;
+  registry: Registry;
+  summaries: CompanySummary[];
+  attribution: Attribution;
+  health: SourceHealth[];
+  sources: PublishSource[];
+  /** The run's plan, for the change feed; publish without a plan leaves changes.json as it is. */
+  plan?: Plan;
+  /** Further JSON Schemas to publish (the registry's), as file name → content. */
+  extraSchemas?: Array<{ fileName: string; content: string }>;
+}
+
+export interface PublishedFile {
+  path: string;
+  content: string;
+}
+
+export async function renderPublished(outDir: string, inputs: PublishInputs): Promise<PublishedFile[]> {
+  const companiesJsonPath = join(outDir, 'companies.json');
+  const companies = buildCompaniesJson(inputs, inputs.now);
+  const previous = await readJson(companiesJsonPath);
+  if (previous && typeof previous === 'object' && 'generatedAt' in previous) {
+    const withOldStamp = { ...companies, generatedAt: (previous as { generatedAt: string }).generatedAt };
+    if (stableStringify(sortKeys(withOldStamp)) === stableStringify(sortKeys(previous))) companies.generatedAt = withOldStamp.generatedAt;
+  }
+  const files: PublishedFile[] = [
+    { path: companiesJsonPath, content: `${stableStringify(publishedCompaniesSchema.parse(companies), 2)}\n` },
+    { path: join(outDir, 'companies.csv'), content: companiesCsv(inputs) },
+    { path: join(outDir, 'awards.csv'), content: awardsCsv(inputs) },
+    {
+      path: join(outDir, 'companies.md'),
+      content: renderCompaniesMarkdown({
+        asOf: inputs.asOf,
+        registry: inputs.registry,
+        summaries: inputs.summaries,
+        health: inputs.health,
+        sourceLinks: inputs.sources.filter((s) => s.kind === 'watchdog'),
+      }),
+    },
+    ...schemaFiles(outDir, inputs.extraSchemas ?? []),
+  ];
+  if (inputs.plan) {
+    const feed = await updatedChangesFeed(join(outDir, 'changes.json'), inputs.plan);
+    if (feed) files.push({ path: join(outDir, 'changes.json'), content: `${stableStringify(feed, 2)}\n` });
+  }
+  return files;
+}
+
+export async function publish(outDir: string, inputs: PublishInputs): Promise<string[]> {
+  return writeFilesAtomic(await renderPublished(outDir, inputs));
+}
+
+export function buildCompaniesJson(inputs: PublishInputs, generatedAt: string): PublishedCompanies {
+  const byId = new Map(inputs.summaries.map((s) => [s.id, s]));
+  const healthById = new Map(inputs.health.map((h) => [h.source, h]));
+  const companies = inputs.registry.companies
+    .slice()
+    .sort((a, b) => a.id.localeCompare(b.id))
+    .map((company) => {
+      const s = byId.get(company.id)!;
+      return {
+        id: company.id,
+        name: company.name,
+        parent: company.parent ?? null,
+        roles: company.roles,
+        website: company.website ?? null,
+        status: s.status,
+        partnership: (company.partnership ?? []).map((p) => ({ status: p.status, since: p.since, until: p.until ?? null, source: p.source })),
+        ice: {
+          awardCount: s.awardCount,
+          activeAwardCount: s.activeAwardCount,
+          obligated: s.obligated,
+          activeObligated: s.activeObligated,
+          firstAwardStart: s.firstAwardStart ?? null,
+          lastAwardEnd: s.lastAwardEnd ?? null,
+          resellerChannel: { ...s.resellerChannel, isLowerBound: true as const },
+        },
+        watchdogLists: [...new Map(s.lists.map((l) => [`${l.source}/${l.list}`, { source: l.source, list: l.list }])).values()],
+        evidence: company.evidence
+          .slice()
+          .sort((a, b) => b.date.localeCompare(a.date) || a.url.localeCompare(b.url))
+          .map((e) => ({ url: e.url, title: e.title, publisher: e.publisher, date: e.date, kind: e.kind, summary: e.summary })),
+      };
+    });
+  return {
+    $schema: `${SCHEMA_BASE_URL}companies.schema.json`,
+    schemaVersion: PUBLISHED_SCHEMA_VERSION,
+    generatedAt,
+    asOf: inputs.asOf,
+    policy: {
+      activeDefinition:
+        'An ICE award is active when its end date (contracts) or last date to order (IDVs) is on or after asOf; a company is active when any award matched to it directly or through a unit is active.',
+      source: POLICY_SOURCE,
+    },
+    totals: {
+      companies: companies.length,
+      active: companies.filter((c) => c.status === 'active').length,
+      ended: companies.filter((c) => c.status === 'ended').length,
+      noRecord: companies.filter((c) => c.status === 'no-record').length,
+    },
+    sources: inputs.sources
+      .slice()
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .map((src) => {
+        const h = healthById.get(src.id);
+        return {
+          id: src.id,
+          title: src.title,
+          homepage: src.homepage,
+          kind: src.kind,
+          health: h?.state ?? 'failed',
+          lastSuccess: h?.lastSuccess ?? null,
+          recordCount: h?.records ?? 0,
+          contentHash: h?.contentHash ?? null,
+          state: h?.sourceState ?? null,
+        };
+      }),
+    companies,
+  };
+}
+
+function companiesCsv(inputs: PublishInputs): string {
+  const byId = new Map(inputs.summaries.map((s) => [s.id, s]));
+  return toCsv(
+    ['id', 'name', 'parent', 'roles', 'status', 'active_awards', 'awards', 'obligated', 'active_obligated', 'first_award_start', 'last_award_end', 'reseller_awards', 'reseller_obligated_lower_bound', 'partnership', 'watchdog_lists', 'evidence_urls'],
+    inputs.registry.companies
+      .slice()
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .map((c) => {
+        const s = byId.get(c.id)!;
+        return [
+          c.id,
+          c.name,
+          c.parent,
+          c.roles.join(';'),
+          s.status,
+          s.activeAwardCount,
+          s.awardCount,
+          formatAmount(s.obligated),
+          formatAmount(s.activeObligated),
+          s.firstAwardStart,
+          s.lastAwardEnd,
+          s.resellerChannel.awardCount,
+          formatAmount(s.resellerChannel.obligatedLowerBound),
+          (c.partnership ?? []).map((p) => `${p.status}:${p.since}${p.until ? `..${p.until}` : ''}`).join(';'),
+          [...new Set(s.lists.map((l) => `${l.source}/${l.list}`))].join(';'),
+          c.evidence.map((e) => e.url).sort().join(' '),
+        ];
+      }),
+  );
+}
+
+function awardsCsv(inputs: PublishInputs): string {
+  const rows: Array<{ companyId: string; a: AttributedAward }> = [];
+  for (const [companyId, list] of [...inputs.attribution.awards, ...inputs.attribution.resellerAwards]) {
+    for (const a of list) rows.push({ companyId, a });
+  }
+  rows.sort(
+    (x, y) =>
+      x.companyId.localeCompare(y.companyId) ||
+      x.a.award.awardKey.localeCompare(y.a.award.awardKey) ||
+      x.a.match.relation.localeCompare(y.a.match.relation),
+  );
+  return toCsv(
+    ['company_id', 'relation', 'confidence', 'match_method', 'award_key', 'piid', 'parent_piid', 'kind', 'recipient_name', 'recipient_uei', 'recipient_duns', 'obligated', 'potential', 'start', 'end', 'last_date_to_order', 'active', 'naics', 'psc', 'description', 'source', 'url'],
+    rows.map(({ companyId, a }) => [
+      companyId,
+      a.match.relation,
+      a.match.confidence.toFixed(2),
+      a.match.method,
+      a.award.awardKey,
+      a.award.piid,
+      a.award.parentPiid,
+      a.award.kind,
+      a.award.recipient.name,
+      a.award.recipient.uei,
+      a.award.recipient.duns,
+      formatAmount(a.award.amounts.obligated),
+      formatAmount(a.award.amounts.potential),
+      a.award.start,
+      a.award.end,
+      a.award.lastDateToOrder,
+      isAwardActive(a.award, inputs.asOf),
+      a.award.naics,
+      a.award.psc,
+      a.award.description,
+      a.award.source,
+      a.award.url,
+    ]),
+  );
+}
+
+function schemaFiles(outDir: string, extra: Array<{ fileName: string; content: string }>): PublishedFile[] {
+  const own = [
+    { fileName: 'companies.schema.json', schema: publishedCompaniesSchema },
+    { fileName: 'changes.schema.json', schema: changesFeedSchema },
+  ].map(({ fileName, schema }) => ({
+    fileName,
+    content: `${stableStringify({ ...z.toJSONSchema(schema), $id: `${SCHEMA_BASE_URL}${fileName}` }, 2)}\n`,
+  }));
+  return [...own, ...extra]
+    .sort((a, b) => a.fileName.localeCompare(b.fileName))
+    .map((f) => ({ path: join(outDir, 'schema', f.fileName), content: f.content }));
+}
+
+async function readJson(path: string): Promise<unknown> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The feed gets one entry per as-of date that changed something; re-running a day replaces its entry. */
+async function updatedChangesFeed(path: string, plan: Plan): Promise<ChangesFeed | undefined> {
+  const existing = changesFeedSchema.safeParse(await readJson(path));
+  const feed: ChangesFeed = existing.success
+    ? existing.data
+    : { $schema: `${SCHEMA_BASE_URL}changes.schema.json`, schemaVersion: PUBLISHED_SCHEMA_VERSION, entries: [] };
+  const entry: ChangesFeed['entries'][number] = {
+    asOf: plan.asOf,
+    companiesProposed: plan.candidates.filter((c) => c.isNew).map((c) => ({ id: c.companyId, name: c.name, awards: c.awards.length })),
+    statusChanges: plan.transitions.map((t) => ({ id: t.companyId, from: t.from, to: t.to })),
+    newAwards: plan.newAwards.map((n) => ({ id: n.companyId, awardKey: n.award.awardKey, obligated: n.award.obligated ?? null, url: n.award.url })),
+    listChanges: plan.listChanges.map((l) => ({ source: l.source, list: l.list, added: l.added, removed: l.removed })),
+  };
+  const empty = entry.companiesProposed.length + entry.statusChanges.length + entry.newAwards.length + entry.listChanges.length === 0;
+  const others = feed.entries.filter((e) => e.asOf !== plan.asOf);
+  const entries = empty ? others : [...others, entry];
+  entries.sort((a, b) => b.asOf.localeCompare(a.asOf));
+  if (existing.success && stableStringify(entries) === stableStringify(feed.entries)) return undefined;
+  return { ...feed, entries: entries.slice(0, MAX_CHANGE_ENTRIES) };
+}

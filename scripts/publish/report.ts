@@ -1,0 +1,183 @@
+/**
+ * The run report for researchers: what changed and why, every claim with its award key, amount, dates and
+ * link. Source health comes first, because a stale source qualifies everything below it.
+ */
+import { markdownTable } from 'markdown-table';
+import type { Attribution } from '../plan/attribute.ts';
+import { fiscalYear, hasStarted, sumAmounts } from '../plan/awards.ts';
+import type { AwardEvidence, Plan } from '../plan/types.ts';
+import { escapeMarkdown, markdownLink } from '../util/sanitize.ts';
+import { stableStringify } from '../util/stable-json.ts';
+import { formatUsd } from './format.ts';
+
+export interface ReportFiles {
+  markdown: string;
+  json: string;
+  /** True when the plan holds anything new (a dated report is then kept). */
+  changed: boolean;
+}
+
+export function obligationsByFiscalYear(attribution: Attribution, asOf: string): Array<{ fiscalYear: number; obligated: number }> {
+  const byYear = new Map<number, Array<number | undefined>>();
+  const seen = new Set<string>();
+  for (const list of attribution.awards.values()) {
+    for (const { award } of list) {
+      if (!award.start || !hasStarted(award, asOf) || seen.has(award.awardKey)) continue;
+      seen.add(award.awardKey);
+      const fy = fiscalYear(award.start);
+      byYear.set(fy, [...(byYear.get(fy) ?? []), award.amounts.obligated]);
+    }
+  }
+  return [...byYear.entries()].sort(([a], [b]) => a - b).map(([fy, values]) => ({ fiscalYear: fy, obligated: sumAmounts(values) }));
+}
+
+export function renderReport(plan: Plan, attribution: Attribution): ReportFiles {
+  const newCandidates = plan.candidates.filter((c) => c.isNew);
+  const changed =
+    newCandidates.length + plan.newAwards.length + plan.transitions.length + plan.listChanges.length > 0;
+  const chart = obligationsByFiscalYear(attribution, plan.asOf);
+  const out: string[] = [];
+  out.push(`# icewatch report — ${plan.asOf}`, '');
+  out.push('## Source health', '');
+  out.push(
+    markdownTable([
+      ['Source', 'Health', 'Records', 'Last success', 'Note'],
+      ...plan.sources.map((h) => [
+        escapeMarkdown(h.title),
+        h.state === 'ok' ? 'ok' : `**${h.state}**${h.ageDays !== undefined ? ` (${h.ageDays} d old)` : ''}`,
+        String(h.records),
+        h.lastSuccess?.slice(0, 10) ?? 'never',
+        escapeMarkdown([h.sourceState, h.message].filter(Boolean).join('; '), 200),
+      ]),
+    ]),
+    '',
+  );
+  const stale = plan.sources.filter((h) => h.state !== 'ok');
+  if (stale.length > 0) {
+    out.push(
+      `> ${stale.length} source(s) were not refreshed this run; their last good snapshots were used and nothing is inferred from their absence.`,
+      '',
+    );
+  }
+
+  out.push('## Summary', '');
+  out.push(
+    `- New candidate companies: ${newCandidates.length} (open candidates: ${plan.candidates.length})`,
+    `- New awards for registry companies: ${plan.newAwards.length}`,
+    `- Status changes: ${plan.transitions.length}`,
+    `- Watchdog list changes: ${plan.listChanges.length}`,
+    `- Review queue: ${plan.reviewQueue.length}`,
+    `- Proposals (pull requests): ${plan.proposals.length}`,
+    '',
+  );
+
+  out.push('## New candidate companies', '');
+  if (newCandidates.length === 0) out.push('None.', '');
+  for (const c of newCandidates) {
+    out.push(`### ${escapeMarkdown(c.name)} (\`${c.companyId}\`)`, '');
+    out.push(`${escapeMarkdown(c.match.reason, 400)}. Confidence ${c.confidence.toFixed(2)}. Total obligated: ${formatUsd(c.totalObligated)}.`, '');
+    if (c.awards.length > 0) out.push(awardTable(c.awards.slice(0, 25)), '');
+    if (c.awards.length > 25) out.push(`…and ${c.awards.length - 25} more awards (see ${c.companyId} in the JSON report).`, '');
+    for (const m of c.mentions) out.push(`- Listed by ${escapeMarkdown(m.source)} (${escapeMarkdown(m.list)}) as “${escapeMarkdown(m.name)}”${m.evidenceUrl ? ` — ${markdownLink('evidence', m.evidenceUrl)}` : ''}`);
+    if (c.mentions.length > 0) out.push('');
+  }
+
+  out.push('## New awards for registry companies', '');
+  if (plan.newAwards.length === 0) out.push('None.', '');
+  else {
+    out.push(
+      markdownTable([
+        ['Company', 'Relation', 'Award', 'Obligated', 'Start', 'End / last order', 'Active'],
+        ...plan.newAwards.map((n) => [
+          `\`${n.companyId}\``,
+          `${n.relation} (${n.confidence.toFixed(2)})`,
+          markdownLink(n.award.awardKey, n.award.url, 80),
+          formatUsd(n.award.obligated),
+          n.award.start ?? '',
+          (n.award.kind === 'idv' ? n.award.lastDateToOrder : n.award.end) ?? '',
+          n.award.active ? 'yes' : 'no',
+        ]),
+      ]),
+      '',
+    );
+  }
+
+  out.push('## Status changes', '');
+  if (plan.transitions.length === 0) out.push('None.', '');
+  for (const t of plan.transitions) {
+    out.push(`- \`${t.companyId}\` ${escapeMarkdown(t.name)}: ${t.from} → **${t.to}**`);
+    for (const a of t.awards.slice(0, 3)) out.push(`  - ${markdownLink(a.awardKey, a.url, 80)} ${formatUsd(a.obligated)}, ${a.start ?? '?'} to ${(a.kind === 'idv' ? a.lastDateToOrder : a.end) ?? '?'}`);
+  }
+  if (plan.transitions.length > 0) out.push('');
+
+  out.push('## Watchdog list changes', '');
+  if (plan.listChanges.length === 0) out.push('None.', '');
+  for (const l of plan.listChanges) {
+    out.push(`- ${escapeMarkdown(l.source)} / ${escapeMarkdown(l.list)}: ${l.added.length} added, ${l.removed.length} removed${l.needsReview ? ' (removals need review: a name leaving a list does not by itself mean a company dropped ICE)' : ''}`);
+    if (l.added.length) out.push(`  - added: ${l.added.map((n) => escapeMarkdown(n, 100)).join(', ')}`);
+    if (l.removed.length) out.push(`  - removed: ${l.removed.map((n) => escapeMarkdown(n, 100)).join(', ')}`);
+  }
+  if (plan.listChanges.length > 0) out.push('');
+
+  out.push('## ICE obligations to registry companies by fiscal year', '');
+  if (chart.length === 0) out.push('No matched awards.', '');
+  else {
+    out.push(
+      '```mermaid',
+      'xychart-beta',
+      '  title "Obligations on matched ICE awards, by fiscal year of award start (USD millions)"',
+      `  x-axis [${chart.map((c) => `FY${c.fiscalYear}`).join(', ')}]`,
+      '  y-axis "USD millions"',
+      `  bar [${chart.map((c) => (c.obligated / 1e6).toFixed(2)).join(', ')}]`,
+      '```',
+      '',
+      markdownTable([['Fiscal year', 'Obligated'], ...chart.map((c) => [`FY${c.fiscalYear}`, formatUsd(c.obligated)])]),
+      '',
+    );
+  }
+
+  out.push('## Review queue', '');
+  if (plan.reviewQueue.length === 0) out.push('Empty.', '');
+  else {
+    out.push('Possible matches below the proposal threshold, and watchdog names with no ICE award in the snapshots. Nothing here is proposed automatically.', '');
+    out.push(
+      markdownTable([
+        ['Kind', 'Name', 'Source', 'Award / list', 'Possible match'],
+        ...plan.reviewQueue.map((r) => [
+          r.kind,
+          escapeMarkdown(r.name, 100),
+          escapeMarkdown(r.source, 100),
+          r.awardKey ? markdownLink(r.awardKey, r.url, 80) : escapeMarkdown(r.list ?? '', 80),
+          r.matches.length === 0 ? 'not in registry' : r.matches.map((m) => `\`${m.companyId}\` ${m.method} ${m.confidence.toFixed(2)}`).join('; '),
+        ]),
+      ]),
+      '',
+    );
+  }
+
+  out.push('## Proposals', '');
+  if (plan.proposals.length === 0) out.push('None.', '');
+  for (const p of plan.proposals) {
+    out.push(p.kind === 'add-company'
+      ? `- Add \`${p.companyId}\` ${escapeMarkdown(p.name)}: ${p.evidence.awards.length} ICE award(s), ${p.evidence.mentions.length} mention(s)${p.newSinceDismissal ? ` — back after dismissal with new award(s) ${p.newSinceDismissal.join(', ')}` : ''}`
+      : `- Status of \`${p.companyId}\` ${escapeMarkdown(p.name)}: ${escapeMarkdown(p.reason, 300)}`);
+  }
+  out.push('');
+
+  const json = stableStringify({ schemaVersion: 1, plan, obligationsByFiscalYear: chart }, 2);
+  return { markdown: `${out.join('\n').trimEnd()}\n`, json: `${json}\n`, changed };
+}
+
+function awardTable(awards: AwardEvidence[]): string {
+  return markdownTable([
+    ['Award', 'Obligated', 'Start', 'End / last order', 'Active', 'Description'],
+    ...awards.map((a) => [
+      markdownLink(a.awardKey, a.url, 80),
+      formatUsd(a.obligated),
+      a.start ?? '',
+      (a.kind === 'idv' ? a.lastDateToOrder : a.end) ?? '',
+      a.active ? 'yes' : 'no',
+      escapeMarkdown(a.description ?? '', 120),
+    ]),
+  ]);
+}

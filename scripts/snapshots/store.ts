@@ -1,0 +1,123 @@
+/**
+ * Snapshots: the last good normalized records of each source (data/snapshots/<id>.jsonl, one record a
+ * line, sorted by key) and what we know of how they were obtained (<id>.meta.json). A failed fetch never
+ * touches them; a write replaces both files atomically.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { recordKey, sourceRecordSchema, type SourceRecord } from '../records.ts';
+import { SourceFormatError } from '../util/errors.ts';
+import { writeFilesAtomic } from '../util/atomic-fs.ts';
+import { sha256 } from '../util/hash.ts';
+import { stableStringify } from '../util/stable-json.ts';
+
+export const snapshotMetaSchema = z.strictObject({
+  source: z.string(),
+  /** When the records were last successfully fetched or imported. */
+  retrievedAt: z.string(),
+  /** URL fetched, or the recording(s) imported (paths relative to the repo's parent). */
+  origins: z.array(z.string()),
+  recordCount: z.number().int(),
+  /** sha256 of the .jsonl file. */
+  contentHash: z.string(),
+  checkpoint: z.string().optional(),
+  /** Structural state the parser reported (e.g. lists-removed). */
+  state: z.string().optional(),
+  lists: z.array(z.string()).optional(),
+  rowIssues: z.number().int().default(0),
+});
+export type SnapshotMeta = z.infer<typeof snapshotMetaSchema>;
+
+export interface Snapshot {
+  records: SourceRecord[];
+  meta: SnapshotMeta;
+}
+
+export function snapshotPaths(dataDir: string, sourceId: string): { records: string; meta: string } {
+  const dir = join(dataDir, 'snapshots');
+  return { records: join(dir, `${sourceId}.jsonl`), meta: join(dir, `${sourceId}.meta.json`) };
+}
+
+export function sortRecords(records: SourceRecord[]): SourceRecord[] {
+  return [...records].sort((a, b) => {
+    const ka = recordKey(a);
+    const kb = recordKey(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+}
+
+export function serializeRecords(records: SourceRecord[]): string {
+  const sorted = sortRecords(records);
+  return sorted.length === 0 ? '' : `${sorted.map((r) => stableStringify(r)).join('\n')}\n`;
+}
+
+/** Reads a source's snapshot; undefined when it has never been written. Corrupt files are errors, not "empty". */
+export async function readSnapshot(dataDir: string, sourceId: string): Promise<Snapshot | undefined> {
+  const paths = snapshotPaths(dataDir, sourceId);
+  const metaText = await readFile(paths.meta, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (metaText === undefined) return undefined;
+  let metaJson: unknown;
+  try {
+    metaJson = JSON.parse(metaText);
+  } catch (error) {
+    throw new SourceFormatError(sourceId, `snapshot meta is not JSON: ${(error as Error).message}`, { file: paths.meta });
+  }
+  const meta = snapshotMetaSchema.safeParse(metaJson);
+  if (!meta.success) {
+    const issue = meta.error.issues[0];
+    throw new SourceFormatError(sourceId, issue?.message ?? 'invalid snapshot meta', {
+      file: paths.meta,
+      path: issue?.path.join('.'),
+    });
+  }
+  const text = await readFile(paths.records, 'utf8');
+  const records: SourceRecord[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (!line) continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch (error) {
+      throw new SourceFormatError(sourceId, `not JSON: ${(error as Error).message}`, { file: paths.records, line: i + 1 });
+    }
+    const result = sourceRecordSchema.safeParse(parsed);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      throw new SourceFormatError(sourceId, issue?.message ?? 'invalid record', {
+        file: paths.records,
+        line: i + 1,
+        path: issue?.path.join('.'),
+      });
+    }
+    records.push(result.data);
+  }
+  return { records, meta: meta.data };
+}
+
+/** Writes records and meta together; both land or neither does. Returns the meta written. */
+export async function writeSnapshot(
+  dataDir: string,
+  sourceId: string,
+  records: SourceRecord[],
+  meta: Omit<SnapshotMeta, 'recordCount' | 'contentHash' | 'source'>,
+): Promise<SnapshotMeta> {
+  const paths = snapshotPaths(dataDir, sourceId);
+  const body = serializeRecords(records);
+  const fullMeta: SnapshotMeta = snapshotMetaSchema.parse({
+    ...meta,
+    source: sourceId,
+    recordCount: records.length,
+    contentHash: sha256(body),
+  });
+  await writeFilesAtomic([
+    { path: paths.records, content: body },
+    { path: paths.meta, content: `${stableStringify(fullMeta, 2)}\n` },
+  ]);
+  return fullMeta;
+}
