@@ -1,0 +1,341 @@
+/**
+ * The only module that touches argv, env, exit codes and @actions/core. Everything it calls is a plain
+ * function of data; this file turns flags into options and results into output.
+ */
+import * as core from '@actions/core';
+import { defineCommand, renderUsage, runCommand, type ArgsDef, type CommandDef } from 'citty';
+import { readFile } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
+import { loadConfig } from './config.ts';
+import { readMatchInput, runEvaluation, runMatch } from './pipeline/match-command.ts';
+import { proposeFromPlan } from './pipeline/propose-command.ts';
+import { planFromDisk, publishOutputs, runPipeline } from './pipeline/run.ts';
+import { sourceHealth } from './pipeline/health.ts';
+import type { SourceHealth } from './plan/types.ts';
+import { loadRegistry } from './registry/load.ts';
+import { readSnapshot } from './snapshots/store.ts';
+import { updateSource } from './snapshots/update-source.ts';
+import { sources } from './sources/index.ts';
+import { createHttpClient } from './util/http.ts';
+import { GitHubError, IcewatchError, RegistryError, SourceFormatError, SourceUnavailableError, UsageError } from './util/errors.ts';
+
+const dataArg = { type: 'string', description: 'Data directory (registry, snapshots, published outputs)', default: 'data' } as const;
+const inGitHubActions = process.env.GITHUB_ACTIONS === 'true';
+const log = (message: string): void => {
+  process.stderr.write(`${message}\n`);
+};
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+function parseAsOf(value: string | undefined): string {
+  if (value === undefined || value === '') return today();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new UsageError(`--as-of expects a date as YYYY-MM-DD, got "${value}"`);
+  }
+  return value;
+}
+
+function rel(path: string): string {
+  const r = relative(process.cwd(), path);
+  return r.startsWith('..') ? path : r;
+}
+
+const validate = defineCommand({
+  meta: { name: 'validate', description: 'Validate the curated registry; prints FILE:LINE: message per problem' },
+  args: { data: dataArg },
+  async run({ args }) {
+    const { problems } = await loadRegistry(resolve(args.data));
+    for (const p of problems) {
+      process.stdout.write(`${rel(p.file)}:${p.line}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message} [${p.rule}]\n`);
+    }
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    const warnings = problems.length - errors;
+    log(`registry: ${errors} error(s), ${warnings} warning(s)`);
+    if (inGitHubActions) for (const p of problems) (p.severity === 'error' ? core.error : core.warning)(p.message, { file: rel(p.file), startLine: p.line });
+    if (errors > 0) process.exitCode = 1;
+  },
+});
+
+const fetchCommand = defineCommand({
+  meta: { name: 'fetch', description: 'Fetch a source live, or import recorded file(s) with --from, into DIR/snapshots/' },
+  args: {
+    source: { type: 'string', description: `Source id: ${[...sources.keys()].join(', ')}`, required: true },
+    from: { type: 'string', description: 'Recorded file to import through the same parser (repeat for several)' },
+    data: dataArg,
+  },
+  async run({ args, rawArgs }) {
+    const source = sources.get(args.source);
+    if (!source) throw new UsageError(`unknown source "${args.source}"; known: ${[...sources.keys()].join(', ')}`);
+    const from = allValues(rawArgs, 'from');
+    const dataDir = resolve(args.data);
+    const result = await updateSource({
+      source,
+      dataDir,
+      from: from.length > 0 ? from : undefined,
+      http: from.length > 0 ? undefined : createHttpClient({ sourceId: source.id, allowedHosts: source.hosts }),
+      now: new Date(),
+      log,
+      originBase: resolve(process.cwd(), '..'),
+    });
+    for (const issue of result.rowIssues.slice(0, 20)) {
+      log(`skipped: ${issue.file}${issue.line ? `:${issue.line}` : ''}${issue.field ? ` (${issue.field})` : ''}: ${issue.message}`);
+    }
+    if (result.rowIssues.length > 20) log(`…and ${result.rowIssues.length - 20} more skipped rows`);
+    process.stdout.write(
+      `${source.id}: ${result.meta.recordCount} records (${result.added} added, ${result.updated} updated, ${result.removed} removed)` +
+        `${result.meta.state ? `, state ${result.meta.state}` : ''}${result.changed ? '' : ', unchanged'}\n`,
+    );
+  },
+});
+
+const match = defineCommand({
+  meta: { name: 'match', description: 'Match records (dev-cases CSV or JSONL) to the registry; one JSON line per row' },
+  args: {
+    input: { type: 'string', description: 'CSV with the columns of shared/matching/dev-cases.csv, or JSONL', required: true },
+    data: dataArg,
+    evaluate: { type: 'boolean', description: 'Compare with expected_company/expected_relation and print precision/recall' },
+  },
+  async run({ args }) {
+    const dataDir = resolve(args.data);
+    const { registry, problems } = await loadRegistry(dataDir);
+    if (problems.some((p) => p.severity === 'error')) throw new RegistryError(problems);
+    const rows = await readMatchInput(resolve(args.input));
+    if (args.evaluate) {
+      const { text, perfect } = runEvaluation(registry, rows);
+      process.stdout.write(text);
+      if (!perfect) process.exitCode = 1;
+      return;
+    }
+    for (const line of runMatch(registry, rows)) process.stdout.write(`${line}\n`);
+  },
+});
+
+const runArgs = {
+  offline: { type: 'boolean', description: 'Do not try the network; use the committed snapshots' },
+  'as-of': { type: 'string', description: 'Status date YYYY-MM-DD (default: today)' },
+  data: dataArg,
+  reports: { type: 'string', description: 'Reports directory', default: 'reports' },
+  'dry-run': { type: 'boolean', description: 'Write proposals under REPORTS/proposals/ instead of opening pull requests' },
+  sources: { type: 'string', description: 'Comma-separated source ids to refresh (default: all enabled)' },
+} as const satisfies ArgsDef;
+
+const run = defineCommand({
+  meta: { name: 'run', description: 'The whole pipeline: fetch, match, plan, publish, report, propose' },
+  args: runArgs,
+  async run({ args }) {
+    const now = new Date();
+    const asOf = parseAsOf(args['as-of']);
+    const dataDir = resolve(args.data);
+    const reportsDir = resolve(args.reports);
+    const only = args.sources ? String(args.sources).split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+    for (const id of only ?? []) if (!sources.has(id)) throw new UsageError(`unknown source "${id}" in --sources`);
+    const result = await runPipeline({ dataDir, reportsDir, asOf, now, offline: Boolean(args.offline), only, log });
+    const plan = result.result.plan;
+    printHealth(result.health);
+    const dryRun = Boolean(args['dry-run']) || !process.env.GITHUB_TOKEN;
+    const proposals = await proposeFromPlan({
+      plan,
+      dataDir,
+      reportsDir,
+      config: result.config,
+      dryRun,
+      github: githubOptions(),
+      log,
+    });
+    process.stdout.write(
+      `as of ${asOf}: ${result.result.summaries.filter((s) => s.status === 'active').length} registry companies active, ` +
+        `${plan.candidates.length} candidate(s), ${plan.newAwards.length} new award(s), ${plan.transitions.length} status change(s), ` +
+        `${plan.listChanges.length} list change(s), ${plan.reviewQueue.length} in review\n` +
+        `${proposals.summary}\n` +
+        (result.written.length ? `wrote ${result.written.length} file(s)${result.reportPath ? `; report ${rel(result.reportPath)}` : ''}\n` : 'no file changed\n'),
+    );
+    if (inGitHubActions) await jobSummary(result.health, proposals.summary, result.reportPath);
+  },
+});
+
+const publishCommand = defineCommand({
+  meta: { name: 'publish', description: 'Regenerate data/published/v1 from the registry and snapshots (no network)' },
+  args: { data: dataArg, 'as-of': { type: 'string', description: 'Status date YYYY-MM-DD (default: today)' } },
+  async run({ args }) {
+    const dataDir = resolve(args.data);
+    const now = new Date();
+    const context = await planFromDisk({ dataDir, asOf: parseAsOf(args['as-of']), now, log });
+    const written = await publishOutputs(dataDir, context, now, false);
+    process.stdout.write(written.length ? written.map((w) => `wrote ${rel(w)}`).join('\n') + '\n' : 'published outputs up to date\n');
+  },
+});
+
+const propose = defineCommand({
+  meta: { name: 'propose', description: 'Open or update pull requests for the current plan (dry run without GITHUB_TOKEN)' },
+  args: {
+    data: dataArg,
+    reports: { type: 'string', description: 'Reports directory', default: 'reports' },
+    'dry-run': { type: 'boolean', description: 'Write proposals under REPORTS/proposals/ instead of opening pull requests' },
+    'as-of': { type: 'string', description: 'Status date YYYY-MM-DD (default: today)' },
+  },
+  async run({ args }) {
+    const dataDir = resolve(args.data);
+    const context = await planFromDisk({ dataDir, asOf: parseAsOf(args['as-of']), now: new Date(), log });
+    const result = await proposeFromPlan({
+      plan: context.result.plan,
+      dataDir,
+      reportsDir: resolve(args.reports),
+      config: context.config,
+      dryRun: Boolean(args['dry-run']) || !process.env.GITHUB_TOKEN,
+      github: githubOptions(),
+      log,
+    });
+    process.stdout.write(`${result.summary}\n`);
+  },
+});
+
+const sourcesCommand = defineCommand({
+  meta: { name: 'sources', description: 'List each source with its last fetch, record count and health' },
+  args: { data: dataArg, markdown: { type: 'boolean', description: "Print the README's table of sources" } },
+  async run({ args }) {
+    if (args.markdown) {
+      process.stdout.write('| id | source | kind | hosts | `--from` imports |\n|---|---|---|---|---|\n');
+      for (const s of sources.values()) {
+        process.stdout.write(`| \`${s.id}\` | [${s.title}](${s.homepage}) | ${s.kind} | ${s.hosts.join(', ')} | ${s.importFormats} |\n`);
+      }
+      return;
+    }
+    const dataDir = resolve(args.data);
+    const config = await loadConfig(dataDir);
+    const now = new Date();
+    const rows: SourceHealth[] = [];
+    for (const s of sources.values()) {
+      const snapshot = await readSnapshot(dataDir, s.id).catch(() => undefined);
+      rows.push(sourceHealth(s, snapshot?.meta, { result: 'skipped' }, config, now));
+    }
+    printHealth(rows, process.stdout);
+  },
+});
+
+function printHealth(rows: SourceHealth[], stream: NodeJS.WritableStream = process.stderr): void {
+  for (const h of rows) {
+    stream.write(
+      `${h.source.padEnd(30)} ${h.state.padEnd(6)} ${String(h.records).padStart(7)} records  last success ${h.lastSuccess?.slice(0, 19) ?? 'never'}` +
+        `${h.message ? `  (${h.message})` : ''}\n`,
+    );
+    if (inGitHubActions && h.state !== 'ok') core.warning(`${h.source} is ${h.state}: ${h.message ?? 'not refreshed'}`);
+  }
+}
+
+function githubOptions(): { token?: string; repository?: string; apiUrl?: string; serverUrl?: string } {
+  return {
+    token: process.env.GITHUB_TOKEN || undefined,
+    repository: process.env.GITHUB_REPOSITORY || undefined,
+    apiUrl: process.env.GITHUB_API_URL || undefined,
+    serverUrl: process.env.GITHUB_SERVER_URL || undefined,
+  };
+}
+
+async function jobSummary(health: SourceHealth[], proposals: string, reportPath: string | undefined): Promise<void> {
+  core.summary.addHeading('icewatch run', 2);
+  core.summary.addTable([
+    [{ data: 'Source', header: true }, { data: 'Health', header: true }, { data: 'Records', header: true }, { data: 'Last success', header: true }],
+    ...health.map((h) => [h.source, h.state, String(h.records), h.lastSuccess ?? 'never']),
+  ]);
+  core.summary.addRaw(proposals.replace(/[<>&]/g, ''), true);
+  if (reportPath) core.summary.addRaw(await readFile(reportPath, 'utf8').catch(() => ''), true);
+  await core.summary.write();
+}
+
+/** All values of a repeatable string flag (--from a --from b, or --from=a). */
+function allValues(rawArgs: string[], name: string): string[] {
+  const values: string[] = [];
+  for (let i = 0; i < rawArgs.length; i++) {
+    const arg = rawArgs[i]!;
+    if (arg === `--${name}`) {
+      const next = rawArgs[i + 1];
+      if (next === undefined || next.startsWith('--')) throw new UsageError(`--${name} needs a value`);
+      values.push(next);
+      i++;
+    } else if (arg.startsWith(`--${name}=`)) values.push(arg.slice(name.length + 3));
+  }
+  return values;
+}
+
+export const commands: Record<string, CommandDef<any>> = {
+  validate,
+  fetch: fetchCommand,
+  match,
+  run,
+  publish: publishCommand,
+  propose,
+  sources: sourcesCommand,
+};
+
+const main = defineCommand({
+  meta: { name: 'icewatch', description: 'Evidence-backed registry of companies with U.S. ICE contracts' },
+  subCommands: commands,
+});
+
+/** citty accepts any flag; a typo'd flag must be an error, not silently ignored. */
+function checkFlags(command: CommandDef<any>, rawArgs: string[]): void {
+  const defs = (command.args ?? {}) as ArgsDef;
+  const known = new Set<string>(['help', 'h']);
+  for (const [name, def] of Object.entries(defs)) {
+    known.add(name);
+    if (def.type === 'boolean') known.add(`no-${name}`);
+  }
+  for (let i = 0; i < rawArgs.length; i++) {
+    const arg = rawArgs[i]!;
+    if (!arg.startsWith('-')) {
+      throw new UsageError(`unexpected argument "${arg}"`);
+    }
+    const name = arg.replace(/^--?/, '').split('=')[0]!;
+    if (!known.has(name)) throw new UsageError(`unknown flag "${arg}"`);
+    const def = defs[name];
+    if (def && def.type === 'string' && !arg.includes('=')) i++;
+  }
+}
+
+async function cli(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${await renderUsage(main)}\n`);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`icewatch: unknown command "${name}"\n\n${await renderUsage(main)}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${await renderUsage(command, main)}\n`);
+    return 0;
+  }
+  try {
+    checkFlags(command, rest);
+    await runCommand(command, { rawArgs: rest });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    return report(error, command);
+  }
+}
+
+async function report(error: unknown, command: CommandDef<any>): Promise<number> {
+  const err = error as Error & { code?: string };
+  if (error instanceof UsageError || err.code === 'EARG' || err.name === 'CLIError') {
+    process.stderr.write(`icewatch: ${err.message}\n\n${await renderUsage(command, main)}\n`);
+    return 2;
+  }
+  if (error instanceof RegistryError) {
+    for (const p of error.problems.filter((x) => x.severity === 'error')) process.stderr.write(`${rel(p.file)}:${p.line}: ${p.message}\n`);
+    process.stderr.write('icewatch: the registry is invalid; run `icewatch validate` for every problem\n');
+    return 1;
+  }
+  if (error instanceof SourceUnavailableError || error instanceof SourceFormatError || error instanceof GitHubError || error instanceof IcewatchError) {
+    process.stderr.write(`icewatch: ${err.message}\n`);
+    if (inGitHubActions) core.error(err.message);
+    return 1;
+  }
+  process.stderr.write(`icewatch: unexpected error: ${err.stack ?? err.message}\n`);
+  return 1;
+}
+
+process.exitCode = await cli(process.argv.slice(2));

@@ -1,0 +1,196 @@
+/**
+ * The whole job, as plain functions the CLI calls: refresh sources (each on its own; a failure keeps the
+ * last good snapshot), load the registry, match, plan, publish, report, and write the proposals. Planning
+ * happens before anything is written, so a dry run and a real run make the same decisions.
+ */
+import { join, resolve } from 'node:path';
+import { loadConfig, type Config } from '../config.ts';
+import { createMatcher } from '../match/matcher.ts';
+import { normalizedText } from '../match/normalize.ts';
+import { buildPlan, type PlanResult, type PlanSource } from '../plan/build-plan.ts';
+import { readLastRun, writeLastRun } from '../plan/last-run.ts';
+import type { SourceHealth } from '../plan/types.ts';
+import { publish } from '../publish/publish.ts';
+import { renderReport } from '../publish/report.ts';
+import { registryJsonSchemas } from '../registry/json-schema.ts';
+import { loadRegistry } from '../registry/load.ts';
+import type { Registry } from '../registry/schema.ts';
+import { renderCompanyYaml } from '../registry/write.ts';
+import { readSnapshot, type Snapshot } from '../snapshots/store.ts';
+import { updateSource } from '../snapshots/update-source.ts';
+import { sources as allSources } from '../sources/index.ts';
+import type { SourceDefinition } from '../sources/types.ts';
+import { writeIfChanged } from '../util/atomic-fs.ts';
+import { RegistryError } from '../util/errors.ts';
+import { createHttpClient, type HttpClient } from '../util/http.ts';
+import { forLog } from '../util/sanitize.ts';
+import { sourceHealth, type SourceOutcome } from './health.ts';
+
+export interface RunOptions {
+  dataDir: string;
+  reportsDir: string;
+  asOf: string;
+  now: Date;
+  /** Do not try the network; use the committed snapshots. */
+  offline: boolean;
+  /** Only these sources are refreshed (all enabled ones by default). */
+  only?: string[];
+  log: (message: string) => void;
+  /** Injected for tests; by default each source gets a client limited to its own hosts. */
+  httpFor?: (source: SourceDefinition) => HttpClient;
+  sourceMap?: ReadonlyMap<string, SourceDefinition>;
+}
+
+export interface RunResult {
+  result: PlanResult;
+  health: SourceHealth[];
+  registry: Registry;
+  config: Config;
+  written: string[];
+  reportPath?: string;
+}
+
+export async function loadValidRegistry(dataDir: string, log: (m: string) => void): Promise<Registry> {
+  const { registry, problems } = await loadRegistry(dataDir);
+  const errors = problems.filter((p) => p.severity === 'error');
+  for (const w of problems.filter((p) => p.severity === 'warning')) log(`warning: ${w.file}:${w.line}: ${w.message}`);
+  if (errors.length > 0) throw new RegistryError(problems);
+  return registry;
+}
+
+export function enabledSources(config: Config, map: ReadonlyMap<string, SourceDefinition> = allSources): SourceDefinition[] {
+  return [...map.values()].filter((s) => config.sources[s.id] !== false);
+}
+
+/** Refresh sources; never throws for a source failure — the failure becomes that source's health. */
+export async function refreshSources(options: RunOptions, config: Config): Promise<Map<string, SourceOutcome>> {
+  const outcomes = new Map<string, SourceOutcome>();
+  for (const source of enabledSources(config, options.sourceMap)) {
+    if (options.offline) {
+      outcomes.set(source.id, { result: 'failed', message: 'offline run: committed snapshot used' });
+      continue;
+    }
+    if (options.only && !options.only.includes(source.id)) {
+      outcomes.set(source.id, { result: 'skipped' });
+      continue;
+    }
+    const http = options.httpFor?.(source) ?? createHttpClient({ sourceId: source.id, allowedHosts: source.hosts });
+    try {
+      await updateSource({ source, dataDir: options.dataDir, http, now: options.now, log: options.log });
+      outcomes.set(source.id, { result: 'fetched' });
+    } catch (error) {
+      const message = forLog((error as Error).message, 300);
+      options.log(`${source.id}: ${message} — keeping the last good snapshot`);
+      outcomes.set(source.id, { result: 'failed', message });
+    }
+  }
+  return outcomes;
+}
+
+export interface PlanContext {
+  config: Config;
+  registry: Registry;
+  snapshots: Map<string, Snapshot | undefined>;
+  health: SourceHealth[];
+  result: PlanResult;
+}
+
+/** Load everything from disk and build the plan. Reads only; writes nothing. */
+export async function planFromDisk(options: {
+  dataDir: string;
+  asOf: string;
+  now: Date;
+  outcomes?: Map<string, SourceOutcome>;
+  log: (m: string) => void;
+  sourceMap?: ReadonlyMap<string, SourceDefinition>;
+}): Promise<PlanContext> {
+  const config = await loadConfig(options.dataDir);
+  const registry = await loadValidRegistry(options.dataDir, options.log);
+  const enabled = enabledSources(config, options.sourceMap);
+  const snapshots = new Map<string, Snapshot | undefined>();
+  const health: SourceHealth[] = [];
+  for (const source of enabled) {
+    let snapshot: Snapshot | undefined;
+    let outcome = options.outcomes?.get(source.id) ?? { result: 'skipped' as const };
+    try {
+      snapshot = await readSnapshot(options.dataDir, source.id);
+    } catch (error) {
+      outcome = { result: 'failed', message: forLog((error as Error).message, 300) };
+    }
+    snapshots.set(source.id, snapshot);
+    health.push(sourceHealth(source, snapshot?.meta, outcome, config, options.now));
+  }
+  const planSources: PlanSource[] = enabled.map((s) => ({
+    id: s.id,
+    kind: s.kind,
+    records: snapshots.get(s.id)?.records ?? [],
+    meta: snapshots.get(s.id)?.meta,
+  }));
+  const previous = await readLastRun(options.dataDir);
+  const result = buildPlan({
+    asOf: options.asOf,
+    config,
+    registry,
+    sources: planSources,
+    health,
+    previous,
+    matcher: createMatcher(registry.companies),
+    normalizeName: normalizedText,
+    renderCompanyYaml,
+  });
+  return { config, registry, snapshots, health, result };
+}
+
+export async function publishOutputs(
+  dataDir: string,
+  context: PlanContext,
+  now: Date,
+  withPlan: boolean,
+  sourceMap: ReadonlyMap<string, SourceDefinition> = allSources,
+): Promise<string[]> {
+  return publish(join(dataDir, 'published', 'v1'), {
+    asOf: context.result.plan.asOf,
+    now: now.toISOString(),
+    registry: context.registry,
+    summaries: context.result.summaries,
+    attribution: context.result.attribution,
+    health: context.health,
+    sources: enabledSources(context.config, sourceMap).map((s) => ({ id: s.id, title: s.title, homepage: s.homepage, kind: s.kind })),
+    plan: withPlan ? context.result.plan : undefined,
+    extraSchemas: registryJsonSchemas(),
+  });
+}
+
+/**
+ * A dated report (and latest.md, a copy of it) is written only for a run that found something new, so a
+ * rerun on the same inputs, which finds nothing new against the state the first run left, writes nothing.
+ */
+export async function writeReport(reportsDir: string, context: PlanContext): Promise<{ written: string[]; path?: string }> {
+  const report = renderReport(context.result.plan, context.result.attribution);
+  if (!report.changed) return { written: [] };
+  const date = context.result.plan.asOf;
+  const written: string[] = [];
+  for (const [file, content] of [
+    [join(reportsDir, `${date}.md`), report.markdown],
+    [join(reportsDir, `${date}.json`), report.json],
+    [join(reportsDir, 'latest.md'), report.markdown],
+  ] as const) {
+    if (await writeIfChanged(file, content)) written.push(file);
+  }
+  return { written, path: join(reportsDir, `${date}.md`) };
+}
+
+export async function runPipeline(options: RunOptions): Promise<RunResult> {
+  const config = await loadConfig(options.dataDir);
+  // Fail on a broken registry before spending time on the network.
+  await loadValidRegistry(options.dataDir, () => {});
+  const outcomes = await refreshSources(options, config);
+  const context = await planFromDisk({ ...options, outcomes });
+  const written = [
+    ...(await publishOutputs(options.dataDir, context, options.now, true, options.sourceMap)),
+  ];
+  const report = await writeReport(options.reportsDir, context);
+  written.push(...report.written);
+  if (await writeLastRun(options.dataDir, context.result.nextState)) written.push(resolve(options.dataDir, 'state', 'last-run.json'));
+  return { result: context.result, health: context.health, registry: context.registry, config: context.config, written, reportPath: report.path };
+}
