@@ -9,8 +9,13 @@ export const companyIdSchema = z
   .string()
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'expected a kebab-case id (a-z, 0-9, single hyphens)');
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a YYYY-MM-DD date');
-const httpsUrl = z.string().url().refine((u) => u.startsWith('https://'), 'expected an https:// URL');
+// z.iso.date() checks the calendar (no 2024-02-30) and publishes as `format: date` in the JSON Schema.
+const isoDate = z.iso.date({ error: 'expected a real calendar date written YYYY-MM-DD' });
+/** Message the loader recognises to report a non-https link under its own rule name (`https-url`). */
+export const HTTPS_URL_MESSAGE = 'expected an https:// URL';
+// The regex (not a refine) so the JSON Schema carries the rule as `pattern`; regex before url() so the
+// schema keeps `format: uri` too. A bare z.url() would accept javascript: and http: links.
+const httpsUrl = z.string().regex(/^https:\/\/\S+$/, HTTPS_URL_MESSAGE).url();
 
 /** Format checks for UEI/DUNS live in validate.ts so they come out as named, located problems. */
 const identifier = z.strictObject({
@@ -62,7 +67,7 @@ export const partnershipSchema = z.strictObject({
 });
 
 export const evidenceSchema = z.strictObject({
-  url: z.string().url(),
+  url: httpsUrl,
   title: z.string().min(1),
   publisher: z.string().min(1),
   date: isoDate,
