@@ -1,0 +1,153 @@
+/**
+ * Download zip (or one CSV from it) → award records. Prime award summaries give the full award;
+ * subaward rows give the prime award and its recipient (with parent UEI) for awards that have
+ * subcontracts. Rows stream through the CSV parser; only the resulting records are kept.
+ */
+import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { AwardRecord } from '../../records.ts';
+import { SourceFormatError } from '../../util/errors.ts';
+import { forLog } from '../../util/sanitize.ts';
+import type { ParseContext, ParseResult, RawInput, RowIssue } from '../types.ts';
+import { columnCountIssue, indexHeader, pickColumns, readCsvRows, rowIssuesFromZod, type CsvPlace } from './csv-reader.ts';
+import {
+  PRIME_COLUMNS,
+  PRIME_REQUIRED_COLUMNS,
+  SOURCE_ID,
+  SUBAWARD_COLUMNS,
+  SUBAWARD_REQUIRED_COLUMNS,
+  primeRowSchema,
+  subawardRowSchema,
+} from './schema.ts';
+import { forEachZipEntry, isZipFile } from './zip.ts';
+
+export type DownloadFileKind = 'prime' | 'subaward';
+
+const PRIME_FILE = /(?:^|[/_])Contracts_PrimeAwardSummaries_[^/]*\.csv$/i;
+const SUBAWARD_FILE = /(?:^|[/_])Contracts_Subawards_[^/]*\.csv$/i;
+
+/** What a file name says it is; undefined for a renamed file (then the header decides). */
+export function kindFromName(name: string): DownloadFileKind | undefined {
+  if (PRIME_FILE.test(name)) return 'prime';
+  if (SUBAWARD_FILE.test(name)) return 'subaward';
+  return undefined;
+}
+
+function kindFromHeader(header: readonly string[], place: CsvPlace): DownloadFileKind {
+  if (header.includes('contract_award_unique_key')) return 'prime';
+  if (header.includes('prime_award_unique_key')) return 'subaward';
+  throw new SourceFormatError(
+    SOURCE_ID,
+    'not a Contracts_PrimeAwardSummaries or Contracts_Subawards CSV: the header has neither contract_award_unique_key nor prime_award_unique_key',
+    { file: place.file, line: 1 },
+  );
+}
+
+interface Kept {
+  record: AwardRecord;
+  /** Prime summaries outrank subaward rows for the same award. */
+  fromPrime: boolean;
+  /** Tie-break among rows of the same rank: last_modified_date or the subaward report's date. */
+  stamp: string;
+}
+
+/** Collects records by award key, keeping the most authoritative and most recent view of each. */
+class AwardCollector {
+  private readonly kept = new Map<string, Kept>();
+
+  offer(candidate: Kept): void {
+    const current = this.kept.get(candidate.record.awardKey);
+    if (!current) {
+      this.kept.set(candidate.record.awardKey, candidate);
+      return;
+    }
+    if (current.fromPrime !== candidate.fromPrime) {
+      if (candidate.fromPrime) this.kept.set(candidate.record.awardKey, candidate);
+      return;
+    }
+    // Later windows of a fetch and later subaward reports carry the newer state of the award;
+    // on equal stamps the first seen stays, so the result does not depend on row order within a file.
+    if (candidate.stamp > current.stamp) this.kept.set(candidate.record.awardKey, candidate);
+  }
+
+  records(): AwardRecord[] {
+    return [...this.kept.values()]
+      .map((kept) => kept.record)
+      .sort((a, b) => (a.awardKey < b.awardKey ? -1 : a.awardKey > b.awardKey ? 1 : 0));
+  }
+}
+
+async function parseCsvStream(
+  stream: Readable,
+  file: string,
+  nameKind: DownloadFileKind | undefined,
+  collector: AwardCollector,
+  rowIssues: RowIssue[],
+): Promise<{ kind: DownloadFileKind; rows: number }> {
+  const place: CsvPlace = { sourceId: SOURCE_ID, file };
+  let header: string[] | undefined;
+  let kind: DownloadFileKind = 'prime';
+  let index = new Map<string, number>();
+  let rows = 0;
+  for await (const row of readCsvRows(stream, place)) {
+    if (!header) {
+      header = row.fields;
+      kind = nameKind ?? kindFromHeader(header, place);
+      index = indexHeader(header, kind === 'prime' ? PRIME_REQUIRED_COLUMNS : SUBAWARD_REQUIRED_COLUMNS, place);
+      continue;
+    }
+    rows += 1;
+    if (row.fields.length !== header.length) {
+      rowIssues.push(columnCountIssue(file, row.line, row.fields.length, header.length));
+      continue;
+    }
+    if (kind === 'prime') {
+      const parsed = primeRowSchema.safeParse(pickColumns(row.fields, index, PRIME_COLUMNS));
+      if (!parsed.success) {
+        rowIssues.push(...rowIssuesFromZod(parsed.error, file, row.line));
+        continue;
+      }
+      collector.offer({ record: parsed.data, fromPrime: true, stamp: parsed.data.lastModified ?? '' });
+    } else {
+      const parsed = subawardRowSchema.safeParse(pickColumns(row.fields, index, SUBAWARD_COLUMNS));
+      if (!parsed.success) {
+        rowIssues.push(...rowIssuesFromZod(parsed.error, file, row.line));
+        continue;
+      }
+      collector.offer({ record: parsed.data.record, fromPrime: false, stamp: parsed.data.reportModified ?? '' });
+    }
+  }
+  if (!header) throw new SourceFormatError(SOURCE_ID, 'the CSV is empty (no header row)', { file });
+  return { kind, rows };
+}
+
+/**
+ * Parses download zips and/or their contract CSVs together: an award present in several inputs
+ * (one zip per fiscal-year window) becomes one record.
+ */
+export async function parseDownloadInputs(inputs: readonly RawInput[], ctx?: ParseContext): Promise<ParseResult> {
+  const collector = new AwardCollector();
+  const rowIssues: RowIssue[] = [];
+  for (const input of inputs) {
+    const label = basename(input.path);
+    if (await isZipFile(input.path)) {
+      let contractFiles = 0;
+      await forEachZipEntry(input.path, SOURCE_ID, label, async (entry) => {
+        const kind = kindFromName(entry.name);
+        if (!kind) {
+          ctx?.log(`${label}: skipping ${forLog(entry.name)} (not a contract prime award or subaward file)`);
+          return;
+        }
+        contractFiles += 1;
+        await parseCsvStream(await entry.open(), `${label}/${entry.name}`, kind, collector, rowIssues);
+      });
+      if (contractFiles === 0) {
+        throw new SourceFormatError(SOURCE_ID, 'the zip holds no Contracts_PrimeAwardSummaries_*.csv or Contracts_Subawards_*.csv', { file: label });
+      }
+    } else {
+      await parseCsvStream(createReadStream(input.path), label, kindFromName(label), collector, rowIssues);
+    }
+  }
+  return { records: collector.records(), rowIssues };
+}

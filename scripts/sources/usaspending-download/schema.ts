@@ -1,0 +1,300 @@
+/**
+ * Shapes of the USAspending custom award download: the API's request/status responses
+ * (api_contracts v2/bulk_download/awards.md and v2/download/status.md) and the two contract CSVs
+ * in the zip. Row schemas validate each cell strictly and convert the row to an `award` record.
+ */
+import { z } from 'zod';
+import { awardRecordSchema, usaspendingAwardUrl, type AwardRecord } from '../../records.ts';
+import { csvField, csvRequired, parseAmount, parseDigitCode, parseDuns, parseIsoDate, parseUei } from '../../util/csv-values.ts';
+import { toPlainText } from '../../util/sanitize.ts';
+
+export const SOURCE_ID = 'usaspending-download';
+
+// ---------------------------------------------------------------------------------------------
+// API responses
+
+/** POST /api/v2/bulk_download/awards/ (and the other download endpoints) answer with this. */
+export const downloadRequestResponseSchema = z.object({
+  status_url: z.string().min(1),
+  file_name: z.string().min(1),
+  file_url: z.string().min(1),
+  download_request: z.record(z.string(), z.unknown()).optional(),
+});
+export type DownloadRequestResponse = z.infer<typeof downloadRequestResponseSchema>;
+
+/** GET /api/v2/download/status?file_name=… */
+export const downloadStatusSchema = z.object({
+  status: z.enum(['ready', 'running', 'finished', 'failed']),
+  message: z.string().nullable(),
+  file_name: z.string().min(1),
+  file_url: z.string().min(1),
+  total_size: z.number().nullable().optional(),
+  total_columns: z.number().nullable().optional(),
+  total_rows: z.number().nullable().optional(),
+  seconds_elapsed: z.string().nullable().optional(),
+});
+export type DownloadStatus = z.infer<typeof downloadStatusSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// CSV cells
+
+const text = (limit = 300) =>
+  z.string().transform((raw) => {
+    const plain = toPlainText(raw, limit);
+    return plain === '' ? undefined : plain;
+  });
+const amount = csvField((raw) => parseAmount(raw));
+const date = csvField((raw) => parseIsoDate(raw));
+const dateTime = csvField((raw) => parseIsoDate(raw, { allowTime: true }));
+const duns = csvField(parseDuns);
+const uei = csvField(parseUei);
+const naics = csvField((raw) => parseDigitCode(raw, { min: 2, max: 6 }));
+// generated_unique_award_id: CONT_AWD_<piid>_<agency>_<parent piid|-NONE->_<parent agency|-NONE->, CONT_IDV_<piid>_<agency>.
+const awardKey = csvRequired((raw) => {
+  const key = raw.trim();
+  if (key === '') return { ok: true, value: undefined };
+  // Only the prefix is checked: legacy PIIDs come in odd shapes, and the key is USAspending's own.
+  if (/^CONT_(?:AWD|IDV)_[\x21-\x7e]+$/.test(key)) return { ok: true, value: key };
+  return { ok: false, message: `${JSON.stringify(toPlainText(key, 60))} is not a contract award key (CONT_AWD_… or CONT_IDV_…)` };
+}, 'the award key');
+
+function kindOfKey(key: string): AwardRecord['kind'] {
+  return key.startsWith('CONT_IDV_') ? 'idv' : 'contract';
+}
+
+/** Drop undefined members so records serialize the same whichever path built them. */
+function compact<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function finish(record: AwardRecord, ctx: z.RefinementCtx): AwardRecord {
+  const checked = awardRecordSchema.safeParse(record);
+  if (checked.success) return checked.data;
+  for (const issue of checked.error.issues) {
+    ctx.addIssue({ code: 'custom', message: `record field ${issue.path.join('.')}: ${issue.message}` });
+  }
+  return z.NEVER;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contracts_PrimeAwardSummaries_*.csv (286 columns; contracts and IDVs together)
+
+export const PRIME_REQUIRED_COLUMNS = [
+  'contract_award_unique_key',
+  'award_id_piid',
+  'parent_award_id_piid',
+  'total_obligated_amount',
+  'current_total_value_of_award',
+  'potential_total_value_of_award',
+  'period_of_performance_start_date',
+  'period_of_performance_current_end_date',
+  'ordering_period_end_date',
+  'awarding_agency_name',
+  'awarding_sub_agency_code',
+  'awarding_sub_agency_name',
+  'recipient_uei',
+  'recipient_duns',
+  'recipient_name',
+  'recipient_parent_uei',
+  'recipient_parent_duns',
+  'recipient_parent_name',
+  'award_or_idv_flag',
+  'award_type',
+  'idv_type',
+  'prime_award_base_transaction_description',
+  'product_or_service_code',
+  'naics_code',
+  'last_modified_date',
+] as const;
+
+/** Read when present: older download layouts lack them. */
+export const PRIME_OPTIONAL_COLUMNS = ['total_outlayed_amount', 'recipient_name_raw'] as const;
+
+const primeRowShape = {
+  contract_award_unique_key: awardKey,
+  award_id_piid: csvRequired((raw) => ({ ok: true, value: toPlainText(raw, 60) || undefined }), 'the PIID'),
+  parent_award_id_piid: text(60),
+  total_obligated_amount: amount,
+  total_outlayed_amount: amount,
+  current_total_value_of_award: amount,
+  potential_total_value_of_award: amount,
+  period_of_performance_start_date: date,
+  period_of_performance_current_end_date: date,
+  ordering_period_end_date: date,
+  awarding_agency_name: text(),
+  awarding_sub_agency_code: text(10),
+  awarding_sub_agency_name: text(),
+  recipient_uei: uei,
+  recipient_duns: duns,
+  recipient_name: text(),
+  recipient_name_raw: text(),
+  recipient_parent_uei: uei,
+  recipient_parent_duns: duns,
+  recipient_parent_name: text(),
+  award_or_idv_flag: z.string().transform((raw, ctx) => {
+    const flag = raw.trim().toUpperCase();
+    if (flag === 'AWARD' || flag === 'IDV') return flag;
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(toPlainText(raw, 20))} is neither AWARD nor IDV` });
+    return z.NEVER;
+  }),
+  award_type: text(80),
+  idv_type: text(80),
+  prime_award_base_transaction_description: text(),
+  product_or_service_code: text(10),
+  naics_code: naics,
+  last_modified_date: dateTime,
+} satisfies Record<(typeof PRIME_REQUIRED_COLUMNS)[number] | (typeof PRIME_OPTIONAL_COLUMNS)[number], z.ZodType>;
+
+export const PRIME_COLUMNS = Object.keys(primeRowShape) as (keyof typeof primeRowShape)[];
+
+export const primeRowSchema = z.object(primeRowShape).transform((row, ctx): AwardRecord => {
+  const key = row.contract_award_unique_key;
+  const kind = kindOfKey(key);
+  if ((kind === 'idv') !== (row.award_or_idv_flag === 'IDV')) {
+    ctx.addIssue({ code: 'custom', path: ['award_or_idv_flag'], message: `${row.award_or_idv_flag} contradicts the award key ${key}` });
+    return z.NEVER;
+  }
+  const name = row.recipient_name ?? row.recipient_name_raw;
+  if (!name) {
+    ctx.addIssue({ code: 'custom', path: ['recipient_name'], message: 'is empty, a recipient name is required' });
+    return z.NEVER;
+  }
+  return finish(
+    compact({
+      recordType: 'award',
+      source: SOURCE_ID,
+      awardKey: key,
+      piid: row.award_id_piid,
+      parentPiid: row.parent_award_id_piid,
+      kind,
+      awardType: kind === 'idv' ? row.idv_type : row.award_type,
+      recipient: compact({
+        name,
+        uei: row.recipient_uei,
+        duns: row.recipient_duns,
+        parentName: row.recipient_parent_name,
+        parentUei: row.recipient_parent_uei,
+        parentDuns: row.recipient_parent_duns,
+      }),
+      amounts: compact({
+        obligated: row.total_obligated_amount,
+        current: row.current_total_value_of_award,
+        potential: row.potential_total_value_of_award,
+        outlays: row.total_outlayed_amount,
+      }),
+      start: row.period_of_performance_start_date,
+      end: row.period_of_performance_current_end_date,
+      lastDateToOrder: row.ordering_period_end_date,
+      awardingAgency: row.awarding_agency_name,
+      awardingSubAgency: row.awarding_sub_agency_name,
+      awardingAgencyCode: row.awarding_sub_agency_code,
+      naics: row.naics_code,
+      psc: row.product_or_service_code,
+      description: row.prime_award_base_transaction_description,
+      lastModified: row.last_modified_date,
+      // Built from the key rather than copied from usaspending_permalink, so every source links an
+      // award the same way and an untrusted cell never becomes a link.
+      url: usaspendingAwardUrl(key),
+    }),
+    ctx,
+  );
+});
+
+// ---------------------------------------------------------------------------------------------
+// Contracts_Subawards_*.csv (118 columns): one row per subaward; the prime_* columns describe the
+// prime award and its recipient, which is what this source keeps.
+
+export const SUBAWARD_REQUIRED_COLUMNS = [
+  'prime_award_unique_key',
+  'prime_award_piid',
+  'prime_award_parent_piid',
+  'prime_award_amount',
+  'prime_award_period_of_performance_start_date',
+  'prime_award_period_of_performance_current_end_date',
+  'prime_award_awarding_agency_name',
+  'prime_award_awarding_sub_agency_code',
+  'prime_award_awarding_sub_agency_name',
+  'prime_awardee_uei',
+  'prime_awardee_duns',
+  'prime_awardee_name',
+  'prime_awardee_parent_uei',
+  'prime_awardee_parent_duns',
+  'prime_awardee_parent_name',
+  'prime_award_base_transaction_description',
+  'prime_award_naics_code',
+  'subaward_fsrs_report_last_modified_date',
+] as const;
+
+export const SUBAWARD_OPTIONAL_COLUMNS = ['prime_award_total_outlayed_amount'] as const;
+
+const subawardRowShape = {
+  prime_award_unique_key: awardKey,
+  prime_award_piid: csvRequired((raw) => ({ ok: true, value: toPlainText(raw, 60) || undefined }), 'the PIID'),
+  prime_award_parent_piid: text(60),
+  prime_award_amount: amount,
+  prime_award_total_outlayed_amount: amount,
+  prime_award_period_of_performance_start_date: date,
+  prime_award_period_of_performance_current_end_date: date,
+  prime_award_awarding_agency_name: text(),
+  prime_award_awarding_sub_agency_code: text(10),
+  prime_award_awarding_sub_agency_name: text(),
+  prime_awardee_uei: uei,
+  prime_awardee_duns: duns,
+  prime_awardee_name: text(),
+  prime_awardee_parent_uei: uei,
+  prime_awardee_parent_duns: duns,
+  prime_awardee_parent_name: text(),
+  prime_award_base_transaction_description: text(),
+  prime_award_naics_code: naics,
+  subaward_fsrs_report_last_modified_date: dateTime,
+} satisfies Record<(typeof SUBAWARD_REQUIRED_COLUMNS)[number] | (typeof SUBAWARD_OPTIONAL_COLUMNS)[number], z.ZodType>;
+
+export const SUBAWARD_COLUMNS = Object.keys(subawardRowShape) as (keyof typeof subawardRowShape)[];
+
+/** A prime award seen through one subaward row, plus the date of the report it came with. */
+export interface SubawardPrime {
+  record: AwardRecord;
+  reportModified?: string;
+}
+
+export const subawardRowSchema = z.object(subawardRowShape).transform((row, ctx): SubawardPrime => {
+  if (!row.prime_awardee_name) {
+    ctx.addIssue({ code: 'custom', path: ['prime_awardee_name'], message: 'is empty, a recipient name is required' });
+    return z.NEVER;
+  }
+  const key = row.prime_award_unique_key;
+  const record = finish(
+    compact({
+      recordType: 'award',
+      source: SOURCE_ID,
+      awardKey: key,
+      piid: row.prime_award_piid,
+      parentPiid: row.prime_award_parent_piid,
+      kind: kindOfKey(key),
+      recipient: compact({
+        name: row.prime_awardee_name,
+        uei: row.prime_awardee_uei,
+        duns: row.prime_awardee_duns,
+        parentName: row.prime_awardee_parent_name,
+        parentUei: row.prime_awardee_parent_uei,
+        parentDuns: row.prime_awardee_parent_duns,
+      }),
+      amounts: compact({
+        // The broker fills prime_award_amount from the FSRS report's dollars obligated on the prime
+        // (data-act-broker-backend populate_subaward_table_contracts.sql), as of that report.
+        obligated: row.prime_award_amount,
+        outlays: row.prime_award_total_outlayed_amount,
+      }),
+      start: row.prime_award_period_of_performance_start_date,
+      end: row.prime_award_period_of_performance_current_end_date,
+      awardingAgency: row.prime_award_awarding_agency_name,
+      awardingSubAgency: row.prime_award_awarding_sub_agency_name,
+      awardingAgencyCode: row.prime_award_awarding_sub_agency_code,
+      naics: row.prime_award_naics_code,
+      description: row.prime_award_base_transaction_description,
+      url: usaspendingAwardUrl(key),
+    }),
+    ctx,
+  );
+  return compact({ record, reportModified: row.subaward_fsrs_report_last_modified_date });
+});
