@@ -69,3 +69,25 @@ export function markdownLink(text: string, url: string | undefined, limit = DEFA
 export function forLog(input: string, limit = 200): string {
   return toPlainText(input, limit);
 }
+
+/**
+ * Markup that survived extraction as literal text: HTML tags (with the contents of script/style blocks),
+ * comments, Markdown links and images (their label is kept), and `<scheme:…>` autolinks. Used on text
+ * that came out of a rendered page, where markdown-it (html: false) leaves a refused `[x](javascript:…)`
+ * link or an escaped `<script>` as plain characters.
+ */
+export function stripMarkup(input: string): string {
+  return input
+    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<!--[\s\S]*?(?:-->|$)/g, ' ')
+    .replace(/<\/?[A-Za-z][^<>]*>/g, ' ')
+    .replace(/!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\)/g, '$1')
+    .replace(/!?\[([^\]\n]*)\]\[[^\]\n]*\]/g, '$1');
+}
+
+/** Plain text from text that may still carry markup (see stripMarkup); capped like toPlainText. */
+export function markupToPlainText(input: string, limit = DEFAULT_TEXT_LIMIT): string {
+  // Same reasoning as toPlainText: a megabyte of input costs no more than its first few kilobytes.
+  const head = input.length > limit * 8 + 1024 ? input.slice(0, limit * 8 + 1024) : input;
+  return toPlainText(stripMarkup(head), limit);
+}
