@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { loadConfig } from './config.ts';
 import { readMatchInput, runEvaluation, runMatch } from './pipeline/match-command.ts';
-import { proposeFromPlan } from './pipeline/propose-command.ts';
+import { proposeFromPlan, type GitHubSettings } from './pipeline/propose-command.ts';
 import { planFromDisk, publishOutputs, runPipeline } from './pipeline/run.ts';
 import { sourceHealth } from './pipeline/health.ts';
 import type { SourceHealth } from './plan/types.ts';
@@ -224,12 +224,14 @@ function printHealth(rows: SourceHealth[], stream: NodeJS.WritableStream = proce
   }
 }
 
-function githubOptions(): { token?: string; repository?: string; apiUrl?: string; serverUrl?: string } {
+function githubOptions(): GitHubSettings {
   return {
     token: process.env.GITHUB_TOKEN || undefined,
     repository: process.env.GITHUB_REPOSITORY || undefined,
     apiUrl: process.env.GITHUB_API_URL || undefined,
     serverUrl: process.env.GITHUB_SERVER_URL || undefined,
+    baseBranch: process.env.ICEWATCH_BASE_BRANCH || undefined,
+    gitEnv: { PATH: process.env.PATH, HOME: process.env.HOME, HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY },
   };
 }
 

@@ -13,7 +13,7 @@ import type { SourceHealth } from '../plan/types.ts';
 import { publish } from '../publish/publish.ts';
 import { renderReport } from '../publish/report.ts';
 import { registryJsonSchemas } from '../registry/json-schema.ts';
-import { loadRegistry } from '../registry/load.ts';
+import { loadValidRegistry } from '../registry/load.ts';
 import type { Registry } from '../registry/schema.ts';
 import { renderCompanyYaml } from '../registry/write.ts';
 import { readSnapshot, type Snapshot } from '../snapshots/store.ts';
@@ -21,7 +21,6 @@ import { updateSource } from '../snapshots/update-source.ts';
 import { sources as allSources } from '../sources/index.ts';
 import type { SourceDefinition } from '../sources/types.ts';
 import { writeIfChanged } from '../util/atomic-fs.ts';
-import { RegistryError } from '../util/errors.ts';
 import { createHttpClient, type HttpClient } from '../util/http.ts';
 import { forLog } from '../util/sanitize.ts';
 import { sourceHealth, type SourceOutcome } from './health.ts';
@@ -50,11 +49,9 @@ export interface RunResult {
   reportPath?: string;
 }
 
-export async function loadValidRegistry(dataDir: string, log: (m: string) => void): Promise<Registry> {
-  const { registry, problems } = await loadRegistry(dataDir);
-  const errors = problems.filter((p) => p.severity === 'error');
-  for (const w of problems.filter((p) => p.severity === 'warning')) log(`warning: ${w.file}:${w.line}: ${w.message}`);
-  if (errors.length > 0) throw new RegistryError(problems);
+async function registryOrThrow(dataDir: string, log: (m: string) => void): Promise<Registry> {
+  const { registry, warnings } = await loadValidRegistry(dataDir);
+  for (const w of warnings) log(`warning: ${w.file}:${w.line}: ${w.message}`);
   return registry;
 }
 
@@ -105,7 +102,7 @@ export async function planFromDisk(options: {
   sourceMap?: ReadonlyMap<string, SourceDefinition>;
 }): Promise<PlanContext> {
   const config = await loadConfig(options.dataDir);
-  const registry = await loadValidRegistry(options.dataDir, options.log);
+  const registry = await registryOrThrow(options.dataDir, options.log);
   const enabled = enabledSources(config, options.sourceMap);
   const snapshots = new Map<string, Snapshot | undefined>();
   const health: SourceHealth[] = [];
@@ -183,7 +180,7 @@ export async function writeReport(reportsDir: string, context: PlanContext): Pro
 export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const config = await loadConfig(options.dataDir);
   // Fail on a broken registry before spending time on the network.
-  await loadValidRegistry(options.dataDir, () => {});
+  await registryOrThrow(options.dataDir, () => {});
   const outcomes = await refreshSources(options, config);
   const context = await planFromDisk({ ...options, outcomes });
   const written = [
