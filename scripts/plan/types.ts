@@ -15,6 +15,8 @@ export interface SourceHealth {
   lastSuccess?: string;
   /** Days since lastSuccess when stale. */
   ageDays?: number;
+  /** Date (YYYY-MM-DD) after which the snapshot counts as stale: lastSuccess + the configured days. */
+  staleAfter?: string;
   records: number;
   /** What went wrong, for failed/stale. */
   message?: string;

@@ -114,8 +114,8 @@ export function renderCompaniesMarkdown(inputs: MarkdownInputs): string {
   lines.push('', '## Sources', '');
   lines.push(
     markdownTable([
-      ['Source', 'Health', 'Records', 'Last success'],
-      ...inputs.health.map((h) => [escapeMarkdown(h.title), h.state, String(h.records), h.lastSuccess?.slice(0, 10) ?? 'never']),
+      ['Source', 'Records', 'Last success', 'Fresh until'],
+      ...inputs.health.map((h) => [escapeMarkdown(h.title), String(h.records), h.lastSuccess?.slice(0, 10) ?? 'never', h.staleAfter ?? '']),
     ]),
     '',
   );

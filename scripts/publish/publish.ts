@@ -12,7 +12,7 @@ import type { CompanySummary } from '../plan/company-summary.ts';
 import type { Plan, SourceHealth } from '../plan/types.ts';
 import type { Registry } from '../registry/schema.ts';
 import { writeFilesAtomic } from '../util/atomic-fs.ts';
-import { sortKeys, stableStringify } from '../util/stable-json.ts';
+import { stableStringify } from '../util/stable-json.ts';
 import { renderCompaniesMarkdown } from './companies-markdown.ts';
 import { toCsv } from './csv.ts';
 import { formatAmount } from './format.ts';
@@ -57,11 +57,16 @@ export interface PublishedFile {
 
 export async function renderPublished(outDir: string, inputs: PublishInputs): Promise<PublishedFile[]> {
   const companiesJsonPath = join(outDir, 'companies.json');
-  const companies = buildCompaniesJson(inputs, inputs.now);
-  const previous = await readJson(companiesJsonPath);
-  if (previous && typeof previous === 'object' && 'generatedAt' in previous) {
-    const withOldStamp = { ...companies, generatedAt: (previous as { generatedAt: string }).generatedAt };
-    if (stableStringify(sortKeys(withOldStamp)) === stableStringify(sortKeys(previous))) companies.generatedAt = withOldStamp.generatedAt;
+  let companies = buildCompaniesJson(inputs, inputs.now, inputs.asOf);
+  const previous = publishedCompaniesSchema.safeParse(await readJson(companiesJsonPath));
+  // A run that changes nothing but the date changes no file: keep the previous stamps.
+  let shownAsOf = inputs.asOf;
+  if (previous.success) {
+    const restamped = { ...companies, generatedAt: previous.data.generatedAt, asOf: previous.data.asOf };
+    if (stableStringify(restamped) === stableStringify(previous.data)) {
+      companies = restamped;
+      shownAsOf = previous.data.asOf;
+    }
   }
   const files: PublishedFile[] = [
     { path: companiesJsonPath, content: `${stableStringify(publishedCompaniesSchema.parse(companies), 2)}\n` },
@@ -70,7 +75,7 @@ export async function renderPublished(outDir: string, inputs: PublishInputs): Pr
     {
       path: join(outDir, 'companies.md'),
       content: renderCompaniesMarkdown({
-        asOf: inputs.asOf,
+        asOf: shownAsOf,
         registry: inputs.registry,
         summaries: inputs.summaries,
         health: inputs.health,
@@ -90,7 +95,7 @@ export async function publish(outDir: string, inputs: PublishInputs): Promise<st
   return writeFilesAtomic(await renderPublished(outDir, inputs));
 }
 
-export function buildCompaniesJson(inputs: PublishInputs, generatedAt: string): PublishedCompanies {
+export function buildCompaniesJson(inputs: PublishInputs, generatedAt: string, asOf: string): PublishedCompanies {
   const byId = new Map(inputs.summaries.map((s) => [s.id, s]));
   const healthById = new Map(inputs.health.map((h) => [h.source, h]));
   const companies = inputs.registry.companies
@@ -126,7 +131,7 @@ export function buildCompaniesJson(inputs: PublishInputs, generatedAt: string): 
     $schema: `${SCHEMA_BASE_URL}companies.schema.json`,
     schemaVersion: PUBLISHED_SCHEMA_VERSION,
     generatedAt,
-    asOf: inputs.asOf,
+    asOf,
     policy: {
       activeDefinition:
         'An ICE award is active when its end date (contracts) or last date to order (IDVs) is on or after asOf; a company is active when any award matched to it directly or through a unit is active.',
@@ -148,8 +153,8 @@ export function buildCompaniesJson(inputs: PublishInputs, generatedAt: string): 
           title: src.title,
           homepage: src.homepage,
           kind: src.kind,
-          health: h?.state ?? 'failed',
           lastSuccess: h?.lastSuccess ?? null,
+          staleAfter: h?.staleAfter ?? null,
           recordCount: h?.records ?? 0,
           contentHash: h?.contentHash ?? null,
           state: h?.sourceState ?? null,
@@ -267,6 +272,8 @@ async function updatedChangesFeed(path: string, plan: Plan): Promise<ChangesFeed
     listChanges: plan.listChanges.map((l) => ({ source: l.source, list: l.list, added: l.added, removed: l.removed })),
   };
   const empty = entry.companiesProposed.length + entry.statusChanges.length + entry.newAwards.length + entry.listChanges.length === 0;
+  // A rerun that finds nothing new leaves the day's entry as the first run wrote it.
+  if (empty && existing.success) return undefined;
   const others = feed.entries.filter((e) => e.asOf !== plan.asOf);
   const entries = empty ? others : [...others, entry];
   entries.sort((a, b) => b.asOf.localeCompare(a.asOf));
