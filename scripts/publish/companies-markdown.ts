@@ -1,9 +1,8 @@
-import { markdownTable } from 'markdown-table';
 import type { Company, Registry } from '../registry/schema.ts';
 import type { CompanySummary } from '../plan/company-summary.ts';
 import type { SourceHealth } from '../plan/types.ts';
 import { escapeMarkdown, markdownLink } from '../util/sanitize.ts';
-import { formatUsd } from './format.ts';
+import { formatUsd, table } from './format.ts';
 
 export interface MarkdownInputs {
   asOf: string;
@@ -38,7 +37,7 @@ export function renderCompaniesMarkdown(inputs: MarkdownInputs): string {
   if (active.length === 0) lines.push('None found in the current snapshots.', '');
   else {
     lines.push(
-      markdownTable([
+      table([
         ['Company', 'Active awards', 'Obligated on active awards', 'Latest end', 'Evidence'],
         ...active.map((s) => [
           companyCell(registry.byId.get(s.id)!),
@@ -77,7 +76,7 @@ export function renderCompaniesMarkdown(inputs: MarkdownInputs): string {
   if (ended.length === 0) lines.push('None.', '');
   else {
     lines.push(
-      markdownTable([
+      table([
         ['Company', 'Past awards', 'Obligated', 'Last award ended', 'Evidence'],
         ...ended.map((s) => [
           companyCell(registry.byId.get(s.id)!),
@@ -96,7 +95,7 @@ export function renderCompaniesMarkdown(inputs: MarkdownInputs): string {
     lines.push('## Bought through resellers', '');
     lines.push('Awards to resellers whose description names the company\'s products. Totals are lower bounds.', '');
     lines.push(
-      markdownTable([
+      table([
         ['Company', 'Awards', 'Active', 'Obligated (at least)'],
         ...resellers.map((s) => [
           companyCell(registry.byId.get(s.id)!),
@@ -113,7 +112,7 @@ export function renderCompaniesMarkdown(inputs: MarkdownInputs): string {
   for (const link of inputs.sourceLinks) lines.push(`- ${markdownLink(link.title, link.homepage)}`);
   lines.push('', '## Sources', '');
   lines.push(
-    markdownTable([
+    table([
       ['Source', 'Records', 'Last success', 'Fresh until'],
       ...inputs.health.map((h) => [escapeMarkdown(h.title), String(h.records), h.lastSuccess?.slice(0, 10) ?? 'never', h.staleAfter ?? '']),
     ]),

@@ -2,13 +2,12 @@
  * The run report for researchers: what changed and why, every claim with its award key, amount, dates and
  * link. Source health comes first, because a stale source qualifies everything below it.
  */
-import { markdownTable } from 'markdown-table';
 import type { Attribution } from '../plan/attribute.ts';
 import { fiscalYear, hasStarted, sumAmounts } from '../plan/awards.ts';
 import type { AwardEvidence, Plan } from '../plan/types.ts';
 import { escapeMarkdown, markdownLink } from '../util/sanitize.ts';
 import { stableStringify } from '../util/stable-json.ts';
-import { formatUsd } from './format.ts';
+import { formatUsd, table } from './format.ts';
 
 export interface ReportFiles {
   markdown: string;
@@ -40,7 +39,7 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
   out.push(`# icewatch report — ${plan.asOf}`, '');
   out.push('## Source health', '');
   out.push(
-    markdownTable([
+    table([
       ['Source', 'Health', 'Records', 'Last success', 'Note'],
       ...plan.sources.map((h) => [
         escapeMarkdown(h.title),
@@ -86,7 +85,7 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
   if (plan.newAwards.length === 0) out.push('None.', '');
   else {
     out.push(
-      markdownTable([
+      table([
         ['Company', 'Relation', 'Award', 'Obligated', 'Start', 'End / last order', 'Active'],
         ...plan.newAwards.map((n) => [
           `\`${n.companyId}\``,
@@ -131,7 +130,7 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
       `  bar [${chart.map((c) => (c.obligated / 1e6).toFixed(2)).join(', ')}]`,
       '```',
       '',
-      markdownTable([['Fiscal year', 'Obligated'], ...chart.map((c) => [`FY${c.fiscalYear}`, formatUsd(c.obligated)])]),
+      table([['Fiscal year', 'Obligated'], ...chart.map((c) => [`FY${c.fiscalYear}`, formatUsd(c.obligated)])]),
       '',
     );
   }
@@ -141,7 +140,7 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
   else {
     out.push('Possible matches below the proposal threshold, and watchdog names with no ICE award in the snapshots. Nothing here is proposed automatically.', '');
     out.push(
-      markdownTable([
+      table([
         ['Kind', 'Name', 'Source', 'Award / list', 'Possible match'],
         ...plan.reviewQueue.map((r) => [
           r.kind,
@@ -169,7 +168,7 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
 }
 
 function awardTable(awards: AwardEvidence[]): string {
-  return markdownTable([
+  return table([
     ['Award', 'Obligated', 'Start', 'End / last order', 'Active', 'Description'],
     ...awards.map((a) => [
       markdownLink(a.awardKey, a.url, 80),

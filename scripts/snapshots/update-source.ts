@@ -116,10 +116,6 @@ export async function updateSource(options: UpdateSourceOptions): Promise<Update
       rowIssues: parsed.rowIssues.length,
     });
     const changed = meta.contentHash !== previous?.meta.contentHash;
-    log(
-      `${source.id}: ${merged.records.length} records (${merged.added} added, ${merged.updated} updated, ${merged.removed} removed)` +
-        (parsed.rowIssues.length ? `, ${parsed.rowIssues.length} rows skipped` : ''),
-    );
     return {
       source: source.id,
       previous,

@@ -208,8 +208,12 @@ interface Fold {
   lastDateToOrder?: string;
   lastModified?: string;
   latest: Transaction;
-  /** The latest transaction that carries a description (a closeout's may be blank). */
-  latestDescribed?: Transaction;
+  /**
+   * The earliest transaction that carries a description: USAspending's award description is the base
+   * transaction's, and later ones are often closeouts ("IGF::OT::IGF DHS BULK CLOSE OUT") that would hide
+   * the brand names reseller attribution looks for.
+   */
+  baseDescribed?: Transaction;
 }
 
 function fold(into: Fold | undefined, tx: Transaction): Fold {
@@ -222,7 +226,7 @@ function fold(into: Fold | undefined, tx: Transaction): Fold {
       ...(tx.ordering_period_end_date ? { lastDateToOrder: tx.ordering_period_end_date } : {}),
       ...(tx.last_modified_date ? { lastModified: tx.last_modified_date } : {}),
       latest: tx,
-      ...(tx.award_description ? { latestDescribed: tx } : {}),
+      ...(tx.award_description ? { baseDescribed: tx } : {}),
     };
   }
   const next: Fold = { ...into };
@@ -236,7 +240,7 @@ function fold(into: Fold | undefined, tx: Transaction): Fold {
   if (lastDateToOrder) next.lastDateToOrder = lastDateToOrder;
   if (lastModified) next.lastModified = lastModified;
   if (isLater(tx, into.latest)) next.latest = tx;
-  if (tx.award_description && (!into.latestDescribed || isLater(tx, into.latestDescribed))) next.latestDescribed = tx;
+  if (tx.award_description && (!into.baseDescribed || isLater(into.baseDescribed, tx))) next.baseDescribed = tx;
   return next;
 }
 
@@ -270,7 +274,7 @@ function toRecord(award: Fold): AwardRecord {
     awardingAgencyCode: tx.awarding_sub_agency_code,
     ...optional('naics', tx.naics_code),
     ...optional('psc', tx.product_or_service_code),
-    ...optional('description', award.latestDescribed?.award_description),
+    ...optional('description', award.baseDescribed?.award_description),
     ...optional('lastModified', award.lastModified),
     url: usaspendingAwardUrl(tx.key),
   };

@@ -139,20 +139,23 @@ describe('all five years together', () => {
     expect(keys).toEqual([...keys].sort());
   });
 
-  it('sums obligations, spans dates and keeps the latest transaction\'s description', async () => {
+  it('sums obligations, spans dates and keeps the base transaction\'s description (as USAspending does)', async () => {
     const { awards } = await parse(...YEARS.map(historyFile));
     // P00001 (FY13) 1218373.06 + P00006 (FY14) 1431264.65 + P00009 (FY15) 241794.41.
     const falcon = byKey(awards, 'CONT_AWD_HSCETC13F00030_7012_GS35F0086U_4730');
     expect(falcon.amounts).toEqual({ obligated: 2891432.12, current: 12080065.52, potential: 33397847.53 });
     expect([falcon.start, falcon.end, falcon.lastModified]).toEqual(['2013-09-26', '2015-05-27', '2018-05-08']);
-    expect(falcon.description).toBe('IGF::OT::IGF FALCON OPERATIONS AND MAINTENANCE (O&M) SUPPORT SERVICES');
+    expect(falcon.description).toBe(
+      'IGF::OT::IGF FALCON OPERATIONS AND MAINTENANCE (O&M) SUPPORT SERVICES FOR PALANTIR GOVERNMENT, A PROPRIETARY SOFTWARE PRODUCT OF PALANTIR TECHNOLOGIES, INC.',
+    );
     expect(falcon.psc).toBe('D309');
 
-    // FY13 645000 + FY14 0 − FY15 293077.88 + FY17 closeout 0; the FY17 closeout is the latest action.
+    // FY13 645000 + FY14 0 − FY15 293077.88 + FY17 closeout 0; the FY17 closeout is the latest action, whose
+    // "BULK CLOSE OUT" text does not replace the base description.
     const g4s = byKey(awards, 'CONT_AWD_HSCEDM13J00028_7012_HSCEDM12A00002_7012');
     expect(g4s.amounts).toEqual({ obligated: 351922.12, current: 7176766.12, potential: 8364073.12 });
     expect([g4s.start, g4s.end]).toEqual(['2013-09-23', '2014-07-31']);
-    expect(g4s.description).toBe('IGF::OT::IGF DHS BULK CLOSE OUT');
+    expect(g4s.description).toBe('IGF::OT::IGF OTHER FUNCTIONS - SAN FRANCISCO DETENTION OFFICER TRANSPORTATION');
     expect(g4s.recipient.duns).toBe('001903723');
 
     const palantirOrder = byKey(awards, 'CONT_AWD_HSCETC13F00010_7012_GS35F0086U_4730');
