@@ -423,6 +423,25 @@ function commitMessageFor(p: Proposal, rendered: { title: string; files: Proposa
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Snapshot retrieval times and hashes change with every scheduled fetch even when the evidence does not.
+ * They are provenance, not evidence: left out of the hash that decides whether an open pull request is
+ * rewritten, so a daily run does not touch every open proposal.
+ */
+function withoutProvenance(body: string): string {
+  return body.replace(/### Snapshots\n[\s\S]*?(?=\n### |$)/, '### Snapshots\n');
+}
+
+function stableFileContent(file: ProposalFile): string {
+  if (!/^data\/registry\/evidence\/[^/]+\.json$/.test(file.path)) return file.content;
+  try {
+    const { snapshots: _provenance, ...rest } = JSON.parse(file.content) as Record<string, unknown>;
+    return stableStringify(rest);
+  } catch {
+    return file.content;
+  }
+}
+
 export function renderProposal(proposal: Proposal, options: RenderOptions = {}): RenderedProposal {
   const files = filesOf(proposal);
   const title = titleFor(proposal, options);
@@ -444,7 +463,12 @@ export function renderProposal(proposal: Proposal, options: RenderOptions = {}):
   };
   const fitted = fitBody(parts, writeProposalMarker(placeholder), limit);
   const contentHash = shortHash(
-    stableStringify({ title, body: fitted.text, files: files.map((f) => ({ path: f.path, sha256: sha256(f.content) })), draft }),
+    stableStringify({
+      title,
+      body: withoutProvenance(fitted.text),
+      files: files.map((f) => ({ path: f.path, sha256: sha256(stableFileContent(f)) })),
+      draft,
+    }),
   );
   const marker: Required<ProposalMarker> = { ...placeholder, contentHash };
   const body = `${writeProposalMarker(marker)}\n${fitted.text}`;
