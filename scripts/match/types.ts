@@ -11,6 +11,8 @@ export type MatchMethod =
   | 'legal-name'
   | 'strong-alias'
   | 'subsidiary-name'
+  /** A recipient name cut at 30 characters that starts exactly one registry name. */
+  | 'name-prefix'
   | 'weak-alias'
   | 'parent-name'
   | 'product-term'
@@ -38,6 +40,8 @@ export interface MatchInput {
   parentUei?: string;
   parentDuns?: string;
   description?: string;
+  /** YYYY-MM-DD the record is about (award start); identifiers with validFrom/validTo are checked against it. */
+  date?: string;
 }
 
 export interface Matcher {
