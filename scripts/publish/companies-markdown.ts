@@ -23,6 +23,7 @@ export function renderCompaniesMarkdown(inputs: MarkdownInputs): string {
       .slice(0, limit)
       .map((e) => markdownLink(e.title, e.url, 80))
       .join('; ') || '—';
+  const listsRemoved = inputs.health.some((h) => h.sourceState === 'lists-removed');
   const lines: string[] = [];
   lines.push('# Companies with U.S. ICE contracts', '');
   lines.push(
@@ -61,6 +62,11 @@ export function renderCompaniesMarkdown(inputs: MarkdownInputs): string {
       .sort((a, b) => a.c.name.localeCompare(b.c.name));
     if (entries.length === 0 && status === 'never-reached-out') continue;
     lines.push(`## ${heading}`, '');
+    lines.push(
+      `As listed on the organisation's policy page${listsRemoved ? ' (the page no longer publishes its lists; these are the last ones it published)' : ''}. ` +
+        'The ICE status beside each name comes from the procurement records.',
+      '',
+    );
     if (entries.length === 0) lines.push('None listed.', '');
     for (const { c, p } of entries) {
       const s = byId.get(c.id);

@@ -92,18 +92,15 @@ export async function updateSource(options: UpdateSourceOptions): Promise<Update
       fresh.push(checked.data);
     });
 
-    const previousCount = previous?.records.length ?? 0;
-    if (
-      !incremental &&
-      !parsed.state &&
-      previousCount >= SHARE_RULE_MIN_PREVIOUS &&
-      fresh.length < previousCount * MIN_SHARE_OF_PREVIOUS
-    ) {
-      throw new SourceFormatError(
-        source.id,
-        `parse yielded ${fresh.length} records where the last snapshot has ${previousCount}; ` +
-          'refusing to replace it (the page or format probably changed — check the parser against the new input)',
-      );
+    if (!incremental && !parsed.state && previous) {
+      const shrunk = shrinkage(previous.records, fresh, parsed.lists);
+      if (shrunk) {
+        throw new SourceFormatError(
+          source.id,
+          `parse yielded ${shrunk.now} records${shrunk.list ? ` on list ${shrunk.list}` : ''} where the last snapshot has ${shrunk.before}; ` +
+            'refusing to replace it (the page or format probably changed — check the parser against the new input)',
+        );
+      }
     }
 
     const merged = mergeRecords(previous?.records ?? [], fresh, source.mode === 'upsert' || incremental);
@@ -130,6 +127,27 @@ export async function updateSource(options: UpdateSourceOptions): Promise<Update
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A parse that yields far fewer records than the last snapshot is taken for a broken parse. When the parser
+ * says which lists the page has, a list the page no longer has is a real structural change (reported as a
+ * list change), so the comparison is made per list still present.
+ */
+function shrinkage(
+  previous: SourceRecord[],
+  fresh: SourceRecord[],
+  lists: string[] | undefined,
+): { before: number; now: number; list?: string } | undefined {
+  const tooFew = (before: number, now: number) => before >= SHARE_RULE_MIN_PREVIOUS && now < before * MIN_SHARE_OF_PREVIOUS;
+  if (!lists) return tooFew(previous.length, fresh.length) ? { before: previous.length, now: fresh.length } : undefined;
+  const count = (records: SourceRecord[], list: string) => records.filter((r) => r.recordType === 'mention' && r.list === list).length;
+  for (const list of [...lists].sort()) {
+    const before = count(previous, list);
+    const now = count(fresh, list);
+    if (tooFew(before, now)) return { before, now, list };
+  }
+  return undefined;
 }
 
 function describeOrigin(file: string, base: string | undefined): string {

@@ -122,3 +122,21 @@ describe('updateSource', () => {
     await expect(readSnapshot(dataDir, 'test-list')).rejects.toThrow(/line 2/);
   });
 });
+
+describe('updateSource with lists', () => {
+  const listed = (records: MentionRecord[], lists: string[]) => listSource(async () => ({ records, rowIssues: [], lists }));
+
+  it('accepts a list the page no longer has, but not a list that lost most of its names', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'icewatch-snap-'));
+    const big = manyNames.map((n) => mention(n, 'never-reached-out'));
+    await updateSource({ source: listed([...big, mention('Acme', 'declined')], ['declined', 'never-reached-out']), dataDir, http: noHttp, now });
+    // The page dropped the whole list: a real change.
+    const dropped = await updateSource({ source: listed([mention('Acme', 'declined')], ['declined']), dataDir, http: noHttp, now });
+    expect(dropped.removed).toBe(20);
+    // Back to a long list, then the same list with 2 of its 20 names: a broken parse.
+    await updateSource({ source: listed([...big, mention('Acme', 'declined')], ['declined', 'never-reached-out']), dataDir, http: noHttp, now });
+    await expect(
+      updateSource({ source: listed([big[0]!, big[1]!, mention('Acme', 'declined')], ['declined', 'never-reached-out']), dataDir, http: noHttp, now }),
+    ).rejects.toThrow(/yielded 2 records on list never-reached-out where the last snapshot has 20/);
+  });
+});
