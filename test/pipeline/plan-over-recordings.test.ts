@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planFromDisk } from '../../scripts/pipeline/run.ts';
+import { recordedDataDir, removeDir } from './recorded-data.ts';
+
+let dataDir: string;
+beforeAll(async () => {
+  dataDir = await recordedDataDir();
+}, 60_000);
+afterAll(async () => removeDir(dataDir));
+
+const plan = (asOf: string) => planFromDisk({ dataDir, asOf, now: new Date('2026-11-27T12:00:00Z'), log: () => {} });
+const active = (ctx: Awaited<ReturnType<typeof plan>>) =>
+  ctx.result.summaries.filter((s) => s.status === 'active').map((s) => `${s.id}:${s.activeAwardCount}`);
+
+/** Candidates are companies not (yet) in the registry: one merged proposal removes its row, nothing else. */
+function expectCandidates(ctx: Awaited<ReturnType<typeof plan>>, expected: string[]): void {
+  const stillCandidates = expected.filter((id) => !ctx.registry.byId.has(id));
+  expect(ctx.result.plan.candidates.map((c) => c.companyId)).toEqual(stillCandidates);
+}
+
+describe('the plan over the recorded ICE data', { timeout: 30_000 }, () => {
+  it('as of 2026-11-27: only GEO Group has an active award (its Houston detention IDV orders until 2029)', async () => {
+    const ctx = await plan('2026-11-27');
+    expect(active(ctx)).toEqual(['geo-group:1']);
+    const geo = ctx.result.summaries.find((s) => s.id === 'geo-group')!;
+    expect(geo.activeAwardKeys).toEqual(['CONT_IDV_HSCEDM17D00009_7012']);
+    expect(geo.awardCount).toBe(25);
+    const deloitte = ctx.result.summaries.find((s) => s.id === 'deloitte')!;
+    expect([deloitte.status, deloitte.awardCount, deloitte.obligated, deloitte.firstAwardStart, deloitte.lastAwardEnd]).toEqual([
+      'ended', 21, 191348439.5, '2015-08-03', '2026-03-13',
+    ]);
+    const microsoft = ctx.result.summaries.find((s) => s.id === 'microsoft')!;
+    expect(microsoft.resellerChannel).toEqual({ awardCount: 18, activeAwardCount: 0, obligatedLowerBound: 949657.6 });
+    expect(ctx.result.summaries.filter((s) => s.status === 'ended').length).toBe(13);
+  });
+
+  it('as of 2020-07-12 the active set is different', async () => {
+    const ctx = await plan('2020-07-12');
+    expect(active(ctx)).toEqual(['accenture:1', 'caci:1', 'deloitte:7', 'general-dynamics:1', 'geo-group:7']);
+    const deloitte = ctx.result.summaries.find((s) => s.id === 'deloitte')!;
+    // Awards that had not started by then are left out of the totals.
+    expect([deloitte.awardCount, deloitte.obligated, deloitte.lastAwardEnd]).toEqual([16, 104740796.39, '2024-03-29']);
+  });
+
+  it('proposes the tech-scope ICE recipients and award-backed watchdog names, nothing else', async () => {
+    const ctx = await plan('2026-11-27');
+    expectCandidates(ctx, [
+      'alpha-omega-integration', 'variq', 'governmentcio', 'acuity', 'salient-crgt', 'icf', 'perspecta-enterprise-solutions',
+      'empower-ai', 'bluestone-analytics', 'atlantic-diving-supply', 'peraton', 'adobe', 'akima-global-services',
+      'akima-infrastructure-protection', 'classic-air-charter', 'csi-aviation', 'elastic', 'g4s-secure-solutions-usa', 'inserso',
+      'itc-federal', 'jamf', 'management-training', 'mvm', 'paragon-professional-services', 'splunk', 'steampunk',
+      'widepoint-integrated-solutions',
+    ]);
+    const variq = ctx.result.plan.candidates.find((c) => c.companyId === 'variq');
+    if (variq) {
+      expect(variq.awards.map((a) => [a.awardKey, a.obligated, a.start, a.end])).toEqual([
+        ['CONT_AWD_70CTD021FR0000002_7012_HHSN316201600007W_7529', 30171225.41, '2020-10-29', '2025-04-28'],
+      ]);
+      expect(variq.match.method).toBe('uei');
+    }
+    // No registry company is ever proposed again, and nothing under the review threshold is proposed.
+    for (const p of ctx.result.plan.proposals.filter((p) => p.kind === 'add-company')) {
+      expect(ctx.registry.byId.has(p.companyId)).toBe(false);
+      expect(p.confidence).toBeGreaterThanOrEqual(0.9);
+    }
+    expect(ctx.result.plan.reviewQueue.length).toBeGreaterThan(100);
+  });
+
+  it('shows status transitions between two as-of dates', async () => {
+    const before = await plan('2020-07-12');
+    const { writeLastRun } = await import('../../scripts/plan/last-run.ts');
+    await writeLastRun(dataDir, before.result.nextState);
+    try {
+      const after = await plan('2026-11-27');
+      expect(after.result.plan.transitions.map((t) => `${t.companyId}:${t.from}->${t.to}`)).toEqual([
+        'accenture:active->ended',
+        'caci:active->ended',
+        'deloitte:active->ended',
+        'general-dynamics:active->ended',
+      ]);
+      expect(after.result.plan.newAwards.length).toBeGreaterThan(0);
+      expect(after.result.plan.proposals.filter((p) => p.kind === 'status-change').map((p) => p.companyId)).toEqual([
+        'accenture', 'caci', 'deloitte', 'general-dynamics',
+      ]);
+    } finally {
+      const { rm } = await import('node:fs/promises');
+      await rm(`${dataDir}/state`, { recursive: true, force: true });
+    }
+  });
+});
