@@ -218,7 +218,7 @@ function printHealth(rows: SourceHealth[], stream: NodeJS.WritableStream = proce
   for (const h of rows) {
     stream.write(
       `${h.source.padEnd(30)} ${h.state.padEnd(6)} ${String(h.records).padStart(7)} records  last success ${h.lastSuccess?.slice(0, 19) ?? 'never'}` +
-        `${h.message ? `  (${h.message})` : ''}\n`,
+        `${h.sourceState ? `  state ${h.sourceState}` : ''}${h.message ? `  (${h.message})` : ''}\n`,
     );
     if (inGitHubActions && h.state !== 'ok') core.warning(`${h.source} is ${h.state}: ${h.message ?? 'not refreshed'}`);
   }
