@@ -14,6 +14,7 @@ import { addYears, awardEndDate, dedupeAwards, hasStarted, inAgencyScope, inTech
 import { summarizeCompanies, type CompanySummary } from './company-summary.ts';
 import { evidenceFileSchema } from './evidence-schema.ts';
 import type { LastRunState } from './last-run.ts';
+import { diffLists } from './list-changes.ts';
 import type {
   AddCompanyProposal,
   Candidate,
@@ -75,7 +76,7 @@ export function buildPlan(inputs: PlanInputs): PlanResult {
   const newAwards = previous ? findNewAwards(attribution, previous, asOf) : [];
   const transitions = previous ? findTransitions(summaries, previous, attribution, asOf) : [];
   const watchdogIds = new Set(enabled.filter((s) => s.kind === 'watchdog' && s.meta).map((s) => s.id));
-  const listChanges = previous ? diffListState(previous, mentions, watchdogIds) : [];
+  const listChanges = previous ? diffLists(previousMentions(previous), mentions, { sources: watchdogIds }) : [];
 
   const { candidates, review: candidateReview } = findCandidates(inputs, attribution);
   const review = [...attribution.review, ...candidateReview].sort(compareReview);
@@ -175,25 +176,9 @@ function listState(mentions: MentionRecord[], previous: LastRunState | undefined
   return [...lists.values()].sort((a, b) => listKey(a.source, a.list).localeCompare(listKey(b.source, b.list)));
 }
 
-function diffListState(previous: LastRunState, mentions: MentionRecord[], present: Set<string>): ListChange[] {
-  const now = currentLists(mentions);
-  const before = new Map(previous.lists.map((l) => [listKey(l.source, l.list), l]));
-  const keys = [...new Set([...now.keys(), ...before.keys()])].sort();
-  const out: ListChange[] = [];
-  for (const key of keys) {
-    const cur = now.get(key);
-    const old = before.get(key);
-    const source = (cur ?? old)!.source;
-    if (!present.has(source)) continue;
-    const fold = (n: string) => n.normalize('NFKC').toLowerCase();
-    const oldNames = new Map((old?.names ?? []).map((n) => [fold(n), n]));
-    const curNames = new Map((cur?.names ?? []).map((n) => [fold(n), n]));
-    const added = [...curNames.entries()].filter(([k]) => !oldNames.has(k)).map(([, n]) => n);
-    const removed = [...oldNames.entries()].filter(([k]) => !curNames.has(k)).map(([, n]) => n);
-    if (added.length === 0 && removed.length === 0) continue;
-    out.push({ source, list: (cur ?? old)!.list, added, removed, needsReview: removed.length > 0 });
-  }
-  return out;
+/** The last run's lists as mention records, so the watchdog change detection compares like with like. */
+function previousMentions(previous: LastRunState): MentionRecord[] {
+  return previous.lists.flatMap((l) => l.names.map((name) => ({ recordType: 'mention' as const, source: l.source, list: l.list, name })));
 }
 
 function slugify(normalized: string): string {

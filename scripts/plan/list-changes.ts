@@ -6,6 +6,7 @@
  */
 import type { MentionRecord } from '../records.ts';
 import type { ListChange } from './types.ts';
+import { looseKey } from '../util/text-key.ts';
 
 /**
  * The name as compared between versions: Unicode-folded, case-folded, "&" read as "and", punctuation
@@ -13,13 +14,7 @@ import type { ListChange } from './types.ts';
  * that changes "Palantir" to "Palantir USG" changed what it says.
  */
 export function listNameKey(name: string): string {
-  return name
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .replace(/&/g, ' and ')
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
+  return looseKey(name);
 }
 
 export interface DiffScope {

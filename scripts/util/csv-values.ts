@@ -244,3 +244,11 @@ export function csvRequired<T>(parse: (raw: string) => ValueResult<T>, what = 'a
     return z.NEVER;
   });
 }
+
+/** USAspending's award_or_idv_flag column: "AWARD" or "IDV", in any case. */
+export const awardOrIdvFlag = z.string().transform((raw, ctx) => {
+  const flag = raw.trim().toUpperCase();
+  if (flag === 'AWARD' || flag === 'IDV') return flag;
+  ctx.addIssue({ code: 'custom', message: `${JSON.stringify(forLog(raw, 20))} is neither AWARD nor IDV` });
+  return z.NEVER;
+});

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { awardRecordSchema, usaspendingAwardUrl, type AwardRecord } from '../../records.ts';
-import { csvField, csvRequired, parseAmount, parseDigitCode, parseDuns, parseIsoDate, parseUei } from '../../util/csv-values.ts';
+import { awardOrIdvFlag, csvField, csvRequired, parseAmount, parseDigitCode, parseDuns, parseIsoDate, parseUei } from '../../util/csv-values.ts';
 import { toPlainText } from '../../util/sanitize.ts';
 
 export const SOURCE_ID = 'usaspending-download';
@@ -131,12 +131,7 @@ const primeRowShape = {
   recipient_parent_uei: uei,
   recipient_parent_duns: duns,
   recipient_parent_name: text(),
-  award_or_idv_flag: z.string().transform((raw, ctx) => {
-    const flag = raw.trim().toUpperCase();
-    if (flag === 'AWARD' || flag === 'IDV') return flag;
-    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(toPlainText(raw, 20))} is neither AWARD nor IDV` });
-    return z.NEVER;
-  }),
+  award_or_idv_flag: awardOrIdvFlag,
   award_type: text(80),
   idv_type: text(80),
   prime_award_base_transaction_description: text(),

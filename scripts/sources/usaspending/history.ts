@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { awardRecordSchema, usaspendingAwardUrl, type AwardRecord } from '../../records.ts';
-import { csvField, csvRequired, parseAmount, parseDigitCode, parseDuns, parseHistoryDate, type ValueResult } from '../../util/csv-values.ts';
+import { awardOrIdvFlag, csvField, csvRequired, parseAmount, parseDigitCode, parseDuns, parseHistoryDate, type ValueResult } from '../../util/csv-values.ts';
 import { SourceFormatError } from '../../util/errors.ts';
 import { toPlainText } from '../../util/sanitize.ts';
 import type { ParseResult, RawInput, RowIssue } from '../types.ts';
@@ -149,12 +149,7 @@ const transactionShape = {
   recipient_name: csvRequired((raw) => ({ ok: true, value: toPlainText(raw) || undefined }), 'a recipient name'),
   recipient_parent_name: text(),
   recipient_parent_duns: duns,
-  award_or_idv_flag: z.string().transform((raw, ctx) => {
-    const flag = raw.trim().toUpperCase();
-    if (flag === 'AWARD' || flag === 'IDV') return flag;
-    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(toPlainText(raw, 20))} is neither AWARD nor IDV` });
-    return z.NEVER;
-  }),
+  award_or_idv_flag: awardOrIdvFlag,
   award_type: text(80),
   idv_type: text(80),
   award_description: text(),

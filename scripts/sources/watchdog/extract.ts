@@ -16,6 +16,7 @@ import { z } from 'zod';
 import type { FetchContext, RawInput } from '../types.ts';
 import { SourceFormatError, SourceUnavailableError } from '../../util/errors.ts';
 import { markupToPlainText, safeUrl, stripMarkup } from '../../util/sanitize.ts';
+import { looseKey } from '../../util/text-key.ts';
 
 /** Watchdog pages are a few kilobytes; anything past this is not the page we know. */
 export const MAX_PAGE_BYTES = 8 * 1024 * 1024;
@@ -305,13 +306,7 @@ export function runsText(runs: TextRun[]): string {
 
 /** Compares headings and landmarks: case, punctuation and spacing do not matter. */
 export function headingKey(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .replace(/&/g, ' and ')
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
+  return looseKey(text);
 }
 
 export interface Section {
