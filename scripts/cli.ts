@@ -9,7 +9,9 @@ import { relative, resolve } from 'node:path';
 import { loadConfig } from './config.ts';
 import { readMatchInput, runEvaluation, runMatch } from './pipeline/match-command.ts';
 import { proposeFromPlan, type GitHubSettings } from './pipeline/propose-command.ts';
-import { planFromDisk, publishOutputs, runPipeline } from './pipeline/run.ts';
+import { planFromDisk, publishOutputs, readPlanFile, runPipeline } from './pipeline/run.ts';
+import { writeFileAtomic } from './util/atomic-fs.ts';
+import { stableStringify } from './util/stable-json.ts';
 import { sourceHealth } from './pipeline/health.ts';
 import type { SourceHealth } from './plan/types.ts';
 import { loadRegistry } from './registry/load.ts';
@@ -119,6 +121,7 @@ const runArgs = {
   reports: { type: 'string', description: 'Reports directory', default: 'reports' },
   'dry-run': { type: 'boolean', description: 'Write proposals under REPORTS/proposals/ instead of opening pull requests' },
   sources: { type: 'string', description: 'Comma-separated source ids to refresh (default: all enabled)' },
+  'plan-out': { type: 'string', description: 'Also write the plan as JSON to this file (for a later `propose --plan`)' },
 } as const satisfies ArgsDef;
 
 const run = defineCommand({
@@ -133,6 +136,7 @@ const run = defineCommand({
     for (const id of only ?? []) if (!sources.has(id)) throw new UsageError(`unknown source "${id}" in --sources`);
     const result = await runPipeline({ dataDir, reportsDir, asOf, now, offline: Boolean(args.offline), only, log });
     const plan = result.result.plan;
+    if (args['plan-out']) await writeFileAtomic(resolve(args['plan-out']), `${stableStringify(plan, 2)}\n`);
     printHealth(result.health);
     const dryRun = Boolean(args['dry-run']) || !process.env.GITHUB_TOKEN;
     const proposals = await proposeFromPlan({
@@ -174,15 +178,20 @@ const propose = defineCommand({
     reports: { type: 'string', description: 'Reports directory', default: 'reports' },
     'dry-run': { type: 'boolean', description: 'Write proposals under REPORTS/proposals/ instead of opening pull requests' },
     'as-of': { type: 'string', description: 'Status date YYYY-MM-DD (default: today)' },
+    plan: { type: 'string', description: 'Use the plan a run wrote with --plan-out instead of planning again' },
   },
   async run({ args }) {
     const dataDir = resolve(args.data);
-    const context = await planFromDisk({ dataDir, asOf: parseAsOf(args['as-of']), now: new Date(), log });
+    // A run records what changed since the last run and moves the state on; proposing from the plan it
+    // wrote keeps one-time events (status changes) that a fresh plan would no longer see.
+    const plan = args.plan
+      ? await readPlanFile(resolve(args.plan))
+      : (await planFromDisk({ dataDir, asOf: parseAsOf(args['as-of']), now: new Date(), log })).result.plan;
     const result = await proposeFromPlan({
-      plan: context.result.plan,
+      plan,
       dataDir,
       reportsDir: resolve(args.reports),
-      config: context.config,
+      config: await loadConfig(dataDir),
       dryRun: Boolean(args['dry-run']) || !process.env.GITHUB_TOKEN,
       github: githubOptions(),
       log,

@@ -3,13 +3,16 @@
  * last good snapshot), load the registry, match, plan, publish, report, and write the proposals. Planning
  * happens before anything is written, so a dry run and a real run make the same decisions.
  */
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { z } from 'zod';
 import { loadConfig, type Config } from '../config.ts';
 import { createMatcher } from '../match/matcher.ts';
 import { normalizedText } from '../match/normalize.ts';
 import { buildPlan, type PlanResult, type PlanSource } from '../plan/build-plan.ts';
 import { readLastRun, writeLastRun } from '../plan/last-run.ts';
-import type { SourceHealth } from '../plan/types.ts';
+import type { Plan, SourceHealth } from '../plan/types.ts';
+import { IcewatchError } from '../util/errors.ts';
 import { publish } from '../publish/publish.ts';
 import { renderReport } from '../publish/report.ts';
 import { registryJsonSchemas } from '../registry/json-schema.ts';
@@ -179,6 +182,30 @@ export async function writeReport(reportsDir: string, context: PlanContext): Pro
     if (await writeIfChanged(file, content)) written.push(file);
   }
   return { written, path: join(reportsDir, `${date}.md`) };
+}
+
+/** A plan written by `run --plan-out`; checked for the parts `propose` relies on. */
+export async function readPlanFile(file: string): Promise<Plan> {
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new IcewatchError(`${file}: cannot read the plan (${error.code ?? error.message})`);
+  });
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new IcewatchError(`${file}: not JSON: ${(error as Error).message}`);
+  }
+  const shape = z.looseObject({
+    asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    proposals: z.array(z.looseObject({ kind: z.enum(['add-company', 'status-change']), companyId: z.string(), evidenceHash: z.string() })),
+    reviewQueue: z.array(z.unknown()),
+  });
+  const checked = shape.safeParse(data);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new IcewatchError(`${file}: not a plan written by \`icewatch run --plan-out\`: ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  return data as Plan;
 }
 
 export async function runPipeline(options: RunOptions): Promise<RunResult> {

@@ -184,9 +184,12 @@ describe('pipeline.yml', () => {
     expect(update.if).toBe("${{ !cancelled() && needs.sources.result == 'success' }}");
     const download = update.steps!.find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
     expect(download.with).toMatchObject({ pattern: 'snapshot-*', 'merge-multiple': true });
-    expect(update.steps!.some((s) => s.run === 'npm run --silent icewatch -- run --offline --dry-run')).toBe(true);
+    expect(update.steps!.some((s) => s.run === 'npm run --silent icewatch -- run --offline --dry-run --plan-out "$RUNNER_TEMP/plan/plan.json"')).toBe(true);
+    // The propose job acts on the plan this run made (one-time status changes survive the state update).
+    const keep = update.steps!.find((s) => s.name === 'Keep the plan for the propose job')!;
+    expect(keep.with).toMatchObject({ name: 'plan', 'if-no-files-found': 'error' });
     const commit = update.steps!.find((s) => s.id === 'commit')!;
-    expect(commit.run).toContain('for p in data/published reports; do');
+    expect(commit.run).toContain('for p in data/state data/published reports; do');
     expect(commit.run).toContain(`git add -A -- "\${paths[@]}" ':(exclude)reports/proposals'`);
     expect(commit.run).toContain('if git diff --cached --quiet; then');
 
@@ -195,7 +198,10 @@ describe('pipeline.yml', () => {
     const token = propose.steps!.find((s) => s.uses?.startsWith('actions/create-github-app-token@'))!;
     expect(token.if).toBe("steps.app.outputs.configured == 'true'");
     const step = propose.steps!.find((s) => s.name === 'Propose')!;
-    expect(step.run).toBe('npm run --silent icewatch -- propose');
+    expect(step.run).toBe('npm run --silent icewatch -- propose --plan "$RUNNER_TEMP/plan/plan.json"');
+    const plan = propose.steps!.find((s) => s.name === 'Download the plan')!;
+    expect(plan.with).toMatchObject({ name: 'plan' });
+    expect(propose.steps!.indexOf(plan)).toBeLessThan(propose.steps!.indexOf(step));
     expect(step.env).toEqual({ GITHUB_TOKEN: '${{ steps.app-token.outputs.token || github.token }}' });
     const record = propose.steps!.find((s) => s.name === 'Record dismissed candidates')!;
     expect(record.run).toContain('git add -- "$file"');
