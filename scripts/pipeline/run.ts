@@ -24,6 +24,7 @@ import { updateSource } from '../snapshots/update-source.ts';
 import { sources as allSources } from '../sources/index.ts';
 import type { SourceDefinition } from '../sources/types.ts';
 import { writeIfChanged } from '../util/atomic-fs.ts';
+import { writeChunksIfChanged } from '../util/atomic-stream.ts';
 import { createHttpClient, type HttpClient } from '../util/http.ts';
 import { forLog } from '../util/sanitize.ts';
 import { sourceHealth, type SourceOutcome } from './health.ts';
@@ -176,11 +177,12 @@ export async function writeReport(reportsDir: string, context: PlanContext): Pro
   const written: string[] = [];
   for (const [file, content] of [
     [join(reportsDir, `${date}.md`), report.markdown],
-    [join(reportsDir, `${date}.json`), report.json],
     [join(reportsDir, 'latest.md'), report.markdown],
   ] as const) {
     if (await writeIfChanged(file, content)) written.push(file);
   }
+  const jsonFile = join(reportsDir, `${date}.json`);
+  if (await writeChunksIfChanged(jsonFile, report.jsonChunks())) written.push(jsonFile);
   return { written, path: join(reportsDir, `${date}.md`) };
 }
 

@@ -6,12 +6,26 @@ import type { Attribution } from '../plan/attribute.ts';
 import { fiscalYear, hasStarted, sumAmounts } from '../plan/awards.ts';
 import type { AwardEvidence, Plan } from '../plan/types.ts';
 import { escapeMarkdown, markdownLink } from '../util/sanitize.ts';
-import { stableStringify } from '../util/stable-json.ts';
+import { stableJsonChunks } from '../util/json-chunks.ts';
 import { formatUsd, table } from './format.ts';
+
+/**
+ * The Markdown report stays readable (and renderable by GitHub) at full-history scale: long sections are
+ * cut here, and the JSON report beside it carries every row.
+ */
+const DETAILED_CANDIDATES = 50;
+const MAX_TABLE_ROWS = 1000;
+
+function moreInJson(count: number): string {
+  return `…and ${count} more rows in the JSON report of this run.`;
+}
 
 export interface ReportFiles {
   markdown: string;
-  json: string;
+  /** The full plan as JSON, in pieces: at full-history scale it exceeds the longest string V8 can hold. */
+  jsonChunks: () => Iterable<string>;
+  /** The same JSON as one string (small plans only). */
+  readonly json: string;
   /** True when the plan holds anything new (a dated report is then kept). */
   changed: boolean;
 }
@@ -72,13 +86,25 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
 
   out.push('## New candidate companies', '');
   if (newCandidates.length === 0) out.push('None.', '');
-  for (const c of newCandidates) {
+  for (const c of newCandidates.slice(0, DETAILED_CANDIDATES)) {
     out.push(`### ${escapeMarkdown(c.name)} (\`${c.companyId}\`)`, '');
     out.push(`${escapeMarkdown(c.match.reason, 400)}. Confidence ${c.confidence.toFixed(2)}. Total obligated: ${formatUsd(c.totalObligated)}.`, '');
     if (c.awards.length > 0) out.push(awardTable(c.awards.slice(0, 25)), '');
     if (c.awards.length > 25) out.push(`…and ${c.awards.length - 25} more awards (see ${c.companyId} in the JSON report).`, '');
     for (const m of c.mentions) out.push(`- Listed by ${escapeMarkdown(m.source)} (${escapeMarkdown(m.list)}) as “${escapeMarkdown(m.name)}”${m.evidenceUrl ? ` — ${markdownLink('evidence', m.evidenceUrl)}` : ''}`);
     if (c.mentions.length > 0) out.push('');
+  }
+  const rest = newCandidates.slice(DETAILED_CANDIDATES);
+  if (rest.length > 0) {
+    out.push(`${rest.length} more new candidates, by total obligated (every award is in the JSON report):`, '');
+    out.push(
+      table([
+        ['Candidate', 'Awards', 'Obligated', 'Why'],
+        ...rest.slice(0, MAX_TABLE_ROWS).map((c) => [`${escapeMarkdown(c.name, 100)} (\`${c.companyId}\`)`, String(c.awards.length), formatUsd(c.totalObligated), c.because.join(', ')]),
+      ]),
+      '',
+    );
+    if (rest.length > MAX_TABLE_ROWS) out.push(moreInJson(rest.length - MAX_TABLE_ROWS), '');
   }
 
   out.push('## New awards for registry companies', '');
@@ -87,7 +113,7 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
     out.push(
       table([
         ['Company', 'Relation', 'Award', 'Obligated', 'Start', 'End / last order', 'Active'],
-        ...plan.newAwards.map((n) => [
+        ...plan.newAwards.slice(0, MAX_TABLE_ROWS).map((n) => [
           `\`${n.companyId}\``,
           `${n.relation} (${n.confidence.toFixed(2)})`,
           markdownLink(n.award.awardKey, n.award.url, 80),
@@ -99,6 +125,7 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
       ]),
       '',
     );
+    if (plan.newAwards.length > MAX_TABLE_ROWS) out.push(moreInJson(plan.newAwards.length - MAX_TABLE_ROWS), '');
   }
 
   out.push('## Status changes', '');
@@ -142,7 +169,7 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
     out.push(
       table([
         ['Kind', 'Name', 'Source', 'Award / list', 'Possible match'],
-        ...plan.reviewQueue.map((r) => [
+        ...plan.reviewQueue.slice(0, MAX_TABLE_ROWS).map((r) => [
           r.kind,
           escapeMarkdown(r.name, 100),
           escapeMarkdown(r.source, 100),
@@ -152,19 +179,32 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
       ]),
       '',
     );
+    if (plan.reviewQueue.length > MAX_TABLE_ROWS) out.push(moreInJson(plan.reviewQueue.length - MAX_TABLE_ROWS), '');
   }
 
   out.push('## Proposals', '');
   if (plan.proposals.length === 0) out.push('None.', '');
-  for (const p of plan.proposals) {
+  if (plan.proposals.length > MAX_TABLE_ROWS) out.push(moreInJson(plan.proposals.length - MAX_TABLE_ROWS), '');
+  for (const p of plan.proposals.slice(0, MAX_TABLE_ROWS)) {
     out.push(p.kind === 'add-company'
       ? `- Add \`${p.companyId}\` ${escapeMarkdown(p.name)}: ${p.evidence.awards.length} ICE award(s), ${p.evidence.mentions.length} mention(s)${p.newSinceDismissal ? ` — back after dismissal with new award(s) ${p.newSinceDismissal.join(', ')}` : ''}`
       : `- Status of \`${p.companyId}\` ${escapeMarkdown(p.name)}: ${escapeMarkdown(p.reason, 300)}`);
   }
   out.push('');
 
-  const json = stableStringify({ schemaVersion: 1, plan, obligationsByFiscalYear: chart }, 2);
-  return { markdown: `${out.join('\n').trimEnd()}\n`, json: `${json}\n`, changed };
+  const document = { schemaVersion: 1, plan, obligationsByFiscalYear: chart };
+  const jsonChunks = function* (): Generator<string> {
+    yield* stableJsonChunks(document);
+    yield '\n';
+  };
+  return {
+    markdown: `${out.join('\n').trimEnd()}\n`,
+    jsonChunks,
+    get json() {
+      return [...jsonChunks()].join('');
+    },
+    changed,
+  };
 }
 
 function awardTable(awards: AwardEvidence[]): string {

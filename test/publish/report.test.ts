@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { Attribution } from '../../scripts/plan/attribute.ts';
+import type { Plan, ReviewItem } from '../../scripts/plan/types.ts';
+import { renderReport } from '../../scripts/publish/report.ts';
+
+const emptyAttribution: Attribution = {
+  awards: new Map(),
+  resellerAwards: new Map(),
+  mentions: new Map(),
+  review: [],
+  unmatchedAwards: [],
+  unmatchedMentions: [],
+};
+
+function planWith(review: ReviewItem[]): Plan {
+  return { asOf: '2026-11-27', sources: [], candidates: [], newAwards: [], transitions: [], listChanges: [], reviewQueue: review, proposals: [] };
+}
+
+describe('renderReport', () => {
+  it('bounds long Markdown sections while the JSON keeps every row', () => {
+    const review = Array.from({ length: 1500 }, (_, i): ReviewItem => ({
+      kind: 'award',
+      name: `VENDOR ${String(i).padStart(4, '0')}`,
+      source: 'usaspending',
+      awardKey: `CONT_AWD_${i}_7012_-NONE-_-NONE-`,
+      url: `https://www.usaspending.gov/award/CONT_AWD_${i}_7012_-NONE-_-NONE-`,
+      matches: [{ companyId: 'acme', relation: 'direct', confidence: 0.8, method: 'fuzzy', reason: 'similar name' }],
+    }));
+    const report = renderReport(planWith(review), emptyAttribution);
+    const rows = report.markdown.split('\n').filter((l) => l.startsWith('| award |'));
+    expect(rows).toHaveLength(1000);
+    expect(report.markdown).toContain('…and 500 more rows in the JSON report of this run.');
+    expect(JSON.parse(report.json).plan.reviewQueue).toHaveLength(1500);
+    expect([...report.jsonChunks()].join('')).toBe(report.json);
+  });
+
+  it('puts source health before everything else and marks stale sources', () => {
+    const plan = planWith([]);
+    plan.sources = [{ source: 'fpds', title: 'FPDS', state: 'stale', ageDays: 4, records: 10, message: 'HTTP 503 after 4 attempts' }];
+    const md = renderReport(plan, emptyAttribution).markdown;
+    expect(md.indexOf('## Source health')).toBeLessThan(md.indexOf('## Summary'));
+    expect(md).toContain('**stale** (4 d old)');
+    expect(md).toContain('nothing is inferred from their absence');
+  });
+});
