@@ -97,7 +97,8 @@ export function assertRepoPath(path: string): void {
 function titleText(text: string, limit: number): string {
   return toPlainText(text, limit)
     .replace(/@(?=[\p{L}\p{N}_-])/gu, '@\u200b')
-    .replace(/#(?=\d)/g, '#\u200b');
+    .replace(/#(?=\d)/g, '#\u200b')
+    .replace(/\b(GH)-(?=\d)/gi, '$1-\u200b');
 }
 
 /** Award keys and PIIDs read best as code; anything unusual falls back to escaped text. */

@@ -351,7 +351,8 @@ function proposalForCandidate(candidate: Candidate, inputs: PlanInputs): AddComp
         summary: `Awarded ${a.awardKey} by ICE${a.obligated !== undefined ? `; obligated $${a.obligated.toFixed(2)}` : ''}${a.end ? `; ends ${a.end}` : ''}.`,
       })),
       ...candidate.mentions.slice(0, 10).flatMap((m) => {
-        const url = m.evidenceUrl ?? m.url;
+        // Registry evidence must be https; sources also keep plain http links, which would fail the render.
+        const url = [m.evidenceUrl, m.url].find((u) => u?.startsWith('https://'));
         return url
           ? [{ url, title: `Listed by ${m.source} (${m.list})`, publisher: m.source, date: inputs.asOf, kind: 'watchdog-list' as const, summary: `Listed by ${m.source} on its ${m.list} list.` }]
           : [];

@@ -9,6 +9,8 @@ export function toCsv(header: string[], rows: Array<Array<string | number | bool
     row.map((cell) => {
       if (cell === undefined || cell === null) return '';
       if (typeof cell !== 'string') return String(cell);
+      // A plain number (a negative obligation is common) is not a formula and must stay a number.
+      if (/^-?\d+(?:\.\d+)?$/.test(cell)) return cell;
       return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
     }),
   );

@@ -92,12 +92,25 @@ export async function updateSource(options: UpdateSourceOptions): Promise<Update
       fresh.push(checked.data);
     });
 
+    // A file or page whose every row was rejected is a bad input, not an empty one: accepting it would
+    // stamp the snapshot as freshly fetched and, for incremental sources, move the checkpoint past rows
+    // that were never read.
+    if (fresh.length === 0 && parsed.rowIssues.length > 0 && !parsed.state) {
+      const first = parsed.rowIssues[0]!;
+      const count = parsed.rowIssues.length;
+      throw new SourceFormatError(source.id, `every row was rejected (${count} row issue${count === 1 ? '' : 's'}); the first: ${first.message}`, {
+        file: first.file,
+        ...(first.line === undefined ? {} : { line: first.line }),
+        ...(first.field === undefined ? {} : { path: first.field }),
+      });
+    }
+
     if (!incremental && !parsed.state && previous) {
       const shrunk = shrinkage(previous.records, fresh, parsed.lists);
       if (shrunk) {
         throw new SourceFormatError(
           source.id,
-          `parse yielded ${shrunk.now} records${shrunk.list ? ` on list ${shrunk.list}` : ''} where the last snapshot has ${shrunk.before}; ` +
+          `parse yielded ${shrunk.now} records${shrunk.list ? ` on ${shrunk.list.includes(', ') ? 'lists' : 'list'} ${shrunk.list}` : ''} where the last snapshot has ${shrunk.before}; ` +
             'refusing to replace it (the page or format probably changed — check the parser against the new input)',
         );
       }
@@ -147,6 +160,11 @@ function shrinkage(
     const now = count(fresh, list);
     if (tooFew(before, now)) return { before, now, list };
   }
+  // Lists each too short for the rule can still add up to a page that lost most of its names.
+  const present = [...lists].sort();
+  const before = present.reduce((sum, list) => sum + count(previous, list), 0);
+  const now = present.reduce((sum, list) => sum + count(fresh, list), 0);
+  if (present.length > 1 && tooFew(before, now)) return { before, now, list: present.join(', ') };
   return undefined;
 }
 

@@ -1,6 +1,42 @@
-import { mkdir, rename, writeFile, rm, readFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rename, writeFile, rm, readFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+
+/** Temp and backup files this process is using right now; others with their name pattern are a dead run's. */
+const inUse = new Set<string>();
+const TEMP_SUFFIX = /^\d+\.[0-9a-f]{8}\.tmp$/;
+
+function tempPathFor(path: string): string {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  inUse.add(tmp);
+  return tmp;
+}
+
+async function discard(paths: ReadonlyArray<string | undefined>): Promise<void> {
+  await Promise.all(
+    paths.map(async (path) => {
+      if (path === undefined) return;
+      await rm(path, { force: true });
+      inUse.delete(path);
+    }),
+  );
+}
+
+/**
+ * A run killed mid-write (SIGKILL, power loss, a cancelled job) leaves its temp files beside the
+ * targets and nothing in that run can remove them; the next write of the same file does, so they are
+ * never published or committed. Exported for other writers that use the same temp names.
+ */
+export async function removeLeftovers(path: string): Promise<void> {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(
+    names
+      .filter((name) => name.startsWith(prefix) && TEMP_SUFFIX.test(name.slice(prefix.length)) && !inUse.has(join(dir, name)))
+      .map((name) => rm(join(dir, name), { force: true })),
+  );
+}
 
 /**
  * Write via a temp file in the same directory and rename over the target, so a crash mid-write
@@ -8,43 +44,78 @@ import { randomBytes } from 'node:crypto';
  */
 export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  await removeLeftovers(path);
+  const tmp = tempPathFor(path);
   try {
     await writeFile(tmp, content);
     await rename(tmp, path);
+    inUse.delete(tmp);
   } catch (error) {
-    await rm(tmp, { force: true });
+    await discard([tmp]);
     throw error;
   }
 }
 
 /** Write only when the content differs, so unchanged runs leave mtimes and git status alone. */
 export async function writeIfChanged(path: string, content: string): Promise<boolean> {
+  await removeLeftovers(path);
   const current = await readFile(path, 'utf8').catch(() => undefined);
   if (current === content) return false;
   await writeFileAtomic(path, content);
   return true;
 }
 
+/** A second name for the old version of `path` (a hard link: no copy), so a failed group can put it back. */
+async function keepOld(path: string): Promise<string> {
+  const backup = tempPathFor(path);
+  try {
+    await link(path, backup);
+  } catch {
+    await copyFile(path, backup);
+  }
+  return backup;
+}
+
 /**
- * Write a group of files so that either all new contents land or (on a failure before the renames)
- * none do: every temp file is written first, then all are renamed.
+ * Write a group of files so that either all new contents land or none do: every temp file is written
+ * first, then all are renamed. Should a rename fail, the files already renamed get their old contents
+ * back and no temp file is left behind. (A process killed during the renames cannot undo them; its
+ * temp files are removed by the next write.)
  */
 export async function writeFilesAtomic(files: ReadonlyArray<{ path: string; content: string }>): Promise<string[]> {
-  const staged: Array<{ tmp: string; path: string }> = [];
+  const staged: Array<{ tmp: string; path: string; existed: boolean; backup?: string }> = [];
   try {
     for (const file of files) {
+      await removeLeftovers(file.path);
       const current = await readFile(file.path, 'utf8').catch(() => undefined);
       if (current === file.content) continue;
       await mkdir(dirname(file.path), { recursive: true });
-      const tmp = join(dirname(file.path), `.${basename(file.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-      await writeFile(tmp, file.content);
-      staged.push({ tmp, path: file.path });
+      // Staged before writing: a write that fails part-way (a full disk) leaves a partial temp file.
+      const entry = { tmp: tempPathFor(file.path), path: file.path, existed: current !== undefined };
+      staged.push(entry);
+      await writeFile(entry.tmp, file.content);
     }
   } catch (error) {
-    await Promise.all(staged.map((s) => rm(s.tmp, { force: true })));
+    await discard(staged.map((s) => s.tmp));
     throw error;
   }
-  for (const s of staged) await rename(s.tmp, s.path);
+  const renamed: typeof staged = [];
+  try {
+    for (const s of staged) {
+      if (s.existed) s.backup = await keepOld(s.path);
+      await rename(s.tmp, s.path);
+      inUse.delete(s.tmp);
+      renamed.push(s);
+    }
+  } catch (error) {
+    for (const s of renamed.reverse()) {
+      // Best effort: the error that stopped the group is the one to report.
+      if (s.backup) await rename(s.backup, s.path).catch(() => undefined);
+      else await rm(s.path, { force: true }).catch(() => undefined);
+    }
+    await discard(staged.flatMap((s) => [s.tmp, s.backup]));
+    throw error;
+  }
+  await discard(staged.map((s) => s.backup));
   return staged.map((s) => s.path);
 }

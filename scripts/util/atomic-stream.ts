@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
+import { removeLeftovers } from './atomic-fs.ts';
 import { pipeline } from 'node:stream/promises';
 
 /** Joins small chunks into writes of about 64 KiB. */
@@ -38,6 +39,7 @@ async function fileHash(path: string): Promise<string | undefined> {
  */
 export async function writeChunksIfChanged(path: string, chunks: Iterable<string>): Promise<boolean> {
   await mkdir(dirname(path), { recursive: true });
+  await removeLeftovers(path);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const hash = createHash('sha256');
   const hashing = function* (source: Iterable<string>): Generator<string> {

@@ -44,7 +44,8 @@ export function safeUrl(input: string | undefined | null): string | undefined {
 
 /**
  * Escape plain text for inline Markdown on GitHub: no HTML, no link or emphasis syntax, no table
- * breaks, no @mentions or #references that would ping people or cross-link issues.
+ * breaks, no @mentions or #references that would ping people or cross-link issues (GitHub also
+ * links `GH-123` to issue 123).
  */
 export function escapeMarkdown(input: string, limit = DEFAULT_TEXT_LIMIT): string {
   const text = toPlainText(input, limit);
@@ -53,6 +54,7 @@ export function escapeMarkdown(input: string, limit = DEFAULT_TEXT_LIMIT): strin
     .replace(/&/g, '&amp;')
     .replace(/@(?=[\p{L}\p{N}_-])/gu, '@&#8203;')
     .replace(/\\#(?=\d)/g, '#&#8203;')
+    .replace(/\b(GH)-(?=\d)/gi, '$1-&#8203;')
     .replace(/^([-=]{3,})/, '\\$1')
     .replace(/^(\d+)\. /, '$1\\. ');
 }

@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SourceFormatError, SourceUnavailableError } from '../../util/errors.ts';
 import type { HttpResponse } from '../../util/http.ts';
+import { forLog } from '../../util/sanitize.ts';
 import type { FetchContext, FetchResult, RawInput } from '../types.ts';
 import { readRecipient, readSearchPage } from './parse.ts';
 import { searchRequestBody } from './query.ts';
@@ -121,7 +122,8 @@ export function createRecipientLookup(ctx: FetchContext, baseUrl: string): (reci
 
 async function lookupRecipient(ctx: FetchContext, base: string, recipientId: string): Promise<RawInput | undefined> {
   if (!RECIPIENT_ID.test(recipientId)) {
-    ctx.log(`${USASPENDING_SOURCE_ID}: not looking up malformed recipient_id ${JSON.stringify(recipientId.slice(0, 60))}`);
+    // The id is the API's text: JSON quoting alone would pass bidi and control characters into the log.
+    ctx.log(`${USASPENDING_SOURCE_ID}: not looking up malformed recipient_id ${JSON.stringify(forLog(recipientId, 60))}`);
     return undefined;
   }
   const url = `${base}/api/v2/recipient/${recipientId}/`;
