@@ -23,8 +23,7 @@ import { readSnapshot, type Snapshot } from '../snapshots/store.ts';
 import { updateSource } from '../snapshots/update-source.ts';
 import { sources as allSources } from '../sources/index.ts';
 import type { SourceDefinition } from '../sources/types.ts';
-import { writeIfChanged } from '../util/atomic-fs.ts';
-import { writeChunksIfChanged } from '../util/atomic-stream.ts';
+import { writeFilesAtomic, writeIfChanged } from '../util/atomic-fs.ts';
 import { createHttpClient, type HttpClient } from '../util/http.ts';
 import { forLog } from '../util/sanitize.ts';
 import { sourceHealth, type SourceOutcome } from './health.ts';
@@ -182,7 +181,7 @@ export async function writeReport(reportsDir: string, context: PlanContext): Pro
     if (await writeIfChanged(file, content)) written.push(file);
   }
   const jsonFile = join(reportsDir, `${date}.json`);
-  if (await writeChunksIfChanged(jsonFile, report.jsonChunks())) written.push(jsonFile);
+  written.push(...(await writeFilesAtomic([{ path: jsonFile, content: { chunks: report.jsonChunks } }])));
   return { written, path: join(reportsDir, `${date}.md`) };
 }
 

@@ -3,13 +3,15 @@
  * line, sorted by key) and what we know of how they were obtained (<id>.meta.json). A failed fetch never
  * touches them; a write replaces both files atomically.
  */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { recordKey, sourceRecordSchema, type SourceRecord } from '../records.ts';
 import { SourceFormatError } from '../util/errors.ts';
 import { writeFilesAtomic } from '../util/atomic-fs.ts';
-import { sha256 } from '../util/hash.ts';
 import { stableStringify } from '../util/stable-json.ts';
 
 export const snapshotMetaSchema = z.strictObject({
@@ -40,17 +42,13 @@ export function snapshotPaths(dataDir: string, sourceId: string): { records: str
 }
 
 export function sortRecords(records: SourceRecord[]): SourceRecord[] {
-  return [...records].sort((a, b) => {
-    const ka = recordKey(a);
-    const kb = recordKey(b);
-    return ka < kb ? -1 : ka > kb ? 1 : 0;
-  });
+  // Keys computed once: a comparator that recomputes them costs n·log n normalizations.
+  const keyed = records.map((record) => ({ key: recordKey(record), record }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map((k) => k.record);
 }
 
-export function serializeRecords(records: SourceRecord[]): string {
-  const sorted = sortRecords(records);
-  return sorted.length === 0 ? '' : `${sorted.map((r) => stableStringify(r)).join('\n')}\n`;
-}
+
 
 /** Reads a source's snapshot; undefined when it has never been written. Corrupt files are errors, not "empty". */
 export async function readSnapshot(dataDir: string, sourceId: string): Promise<Snapshot | undefined> {
@@ -74,24 +72,26 @@ export async function readSnapshot(dataDir: string, sourceId: string): Promise<S
       path: issue?.path.join('.'),
     });
   }
-  const text = await readFile(paths.records, 'utf8');
   const records: SourceRecord[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
+  const lines = createInterface({ input: createReadStream(paths.records, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let lineNumber = 0;
+  for await (const line of lines) {
+    lineNumber += 1;
     if (!line) continue;
     let parsed: unknown;
     try {
       parsed = JSON.parse(line);
     } catch (error) {
-      throw new SourceFormatError(sourceId, `not JSON: ${(error as Error).message}`, { file: paths.records, line: i + 1 });
+      lines.close();
+      throw new SourceFormatError(sourceId, `not JSON: ${(error as Error).message}`, { file: paths.records, line: lineNumber });
     }
     const result = sourceRecordSchema.safeParse(parsed);
     if (!result.success) {
+      lines.close();
       const issue = result.error.issues[0];
       throw new SourceFormatError(sourceId, issue?.message ?? 'invalid record', {
         file: paths.records,
-        line: i + 1,
+        line: lineNumber,
         path: issue?.path.join('.'),
       });
     }
@@ -108,15 +108,21 @@ export async function writeSnapshot(
   meta: Omit<SnapshotMeta, 'recordCount' | 'contentHash' | 'source'>,
 ): Promise<SnapshotMeta> {
   const paths = snapshotPaths(dataDir, sourceId);
-  const body = serializeRecords(records);
+  const sorted = sortRecords(records);
+  // Line by line, never one string: a full history is larger than the longest string V8 can hold.
+  const lines = function* (): Generator<string> {
+    for (const record of sorted) yield `${stableStringify(record)}\n`;
+  };
+  const hash = createHash('sha256');
+  for (const line of lines()) hash.update(line);
   const fullMeta: SnapshotMeta = snapshotMetaSchema.parse({
     ...meta,
     source: sourceId,
     recordCount: records.length,
-    contentHash: sha256(body),
+    contentHash: hash.digest('hex'),
   });
   await writeFilesAtomic([
-    { path: paths.records, content: body },
+    { path: paths.records, content: { chunks: lines } },
     { path: paths.meta, content: `${stableStringify(fullMeta, 2)}\n` },
   ]);
   return fullMeta;

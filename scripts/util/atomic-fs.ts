@@ -1,4 +1,8 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rename, writeFile, rm, readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -82,18 +86,35 @@ async function keepOld(path: string): Promise<string> {
  * back and no temp file is left behind. (A process killed during the renames cannot undo them; its
  * temp files are removed by the next write.)
  */
-export async function writeFilesAtomic(files: ReadonlyArray<{ path: string; content: string }>): Promise<string[]> {
+/**
+ * File content as one string, or as a sequence of chunks for files too large to hold as one string
+ * (a full-history snapshot). Chunked content is compared with the file on disk by hash.
+ */
+export type FileContent = string | { chunks: () => Iterable<string> };
+
+export async function writeFilesAtomic(files: ReadonlyArray<{ path: string; content: FileContent }>): Promise<string[]> {
   const staged: Array<{ tmp: string; path: string; existed: boolean; backup?: string }> = [];
   try {
     for (const file of files) {
       await removeLeftovers(file.path);
-      const current = await readFile(file.path, 'utf8').catch(() => undefined);
-      if (current === file.content) continue;
       await mkdir(dirname(file.path), { recursive: true });
-      // Staged before writing: a write that fails part-way (a full disk) leaves a partial temp file.
-      const entry = { tmp: tempPathFor(file.path), path: file.path, existed: current !== undefined };
+      if (typeof file.content === 'string') {
+        const current = await readFile(file.path, 'utf8').catch(() => undefined);
+        if (current === file.content) continue;
+        // Staged before writing: a write that fails part-way (a full disk) leaves a partial temp file.
+        const entry = { tmp: tempPathFor(file.path), path: file.path, existed: current !== undefined };
+        staged.push(entry);
+        await writeFile(entry.tmp, file.content);
+        continue;
+      }
+      const existing = await hashOfFile(file.path);
+      const entry = { tmp: tempPathFor(file.path), path: file.path, existed: existing !== undefined };
       staged.push(entry);
-      await writeFile(entry.tmp, file.content);
+      const written = await streamToFile(entry.tmp, file.content.chunks());
+      if (written === existing) {
+        staged.pop();
+        await discard([entry.tmp]);
+      }
     }
   } catch (error) {
     await discard(staged.map((s) => s.tmp));
@@ -118,4 +139,39 @@ export async function writeFilesAtomic(files: ReadonlyArray<{ path: string; cont
   }
   await discard(staged.map((s) => s.backup));
   return staged.map((s) => s.path);
+}
+
+async function hashOfFile(path: string): Promise<string | undefined> {
+  const hash = createHash('sha256');
+  try {
+    await pipeline(createReadStream(path), hash);
+  } catch {
+    return undefined;
+  }
+  return hash.digest('hex');
+}
+
+/** Writes chunks (joined into ~64 KiB writes) to `path`; returns the sha256 of what was written. */
+async function streamToFile(path: string, chunks: Iterable<string>): Promise<string> {
+  const hash = createHash('sha256');
+  function* batched(): Generator<string> {
+    let buffer: string[] = [];
+    let length = 0;
+    for (const chunk of chunks) {
+      buffer.push(chunk);
+      length += chunk.length;
+      if (length >= 64 * 1024) {
+        const joined = buffer.join('');
+        hash.update(joined);
+        yield joined;
+        buffer = [];
+        length = 0;
+      }
+    }
+    const rest = buffer.join('');
+    hash.update(rest);
+    if (rest) yield rest;
+  }
+  await pipeline(Readable.from(batched()), createWriteStream(path));
+  return hash.digest('hex');
 }
