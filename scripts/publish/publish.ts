@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { AttributedAward, Attribution } from '../plan/attribute.ts';
 import { isAwardActive } from '../plan/awards.ts';
+import { evidenceFileSchema } from '../plan/evidence-schema.ts';
 import type { CompanySummary } from '../plan/company-summary.ts';
 import type { Plan, SourceHealth } from '../plan/types.ts';
 import type { Registry } from '../registry/schema.ts';
@@ -239,6 +240,8 @@ function schemaFiles(outDir: string, extra: Array<{ fileName: string; content: s
   const own = [
     { fileName: 'companies.schema.json', schema: publishedCompaniesSchema },
     { fileName: 'changes.schema.json', schema: changesFeedSchema },
+    // The evidence file each add-company pull request carries (data/registry/evidence/<id>.json).
+    { fileName: 'evidence.schema.json', schema: evidenceFileSchema },
   ].map(({ fileName, schema }) => ({
     fileName,
     content: `${stableStringify({ ...z.toJSONSchema(schema), $id: `${SCHEMA_BASE_URL}${fileName}` }, 2)}\n`,

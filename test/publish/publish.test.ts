@@ -138,3 +138,19 @@ describe('publish', () => {
     expect(JSON.parse(await readFile(join(dir, 'changes.json'), 'utf8'))).toEqual(feed);
   });
 });
+
+describe('published evidence schema', () => {
+  it('validates the evidence file a proposal carries', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'icewatch-pub-'));
+    const inputs = inputsFor('2026-11-27', '2026-11-27T10:00:00.000Z');
+    await publish(dir, inputs);
+    const schema = JSON.parse(await readFile(join(dir, 'schema/evidence.schema.json'), 'utf8'));
+    const ajv = new Ajv2020({ strict: false });
+    addFormats.default(ajv);
+    const proposal = inputs.plan!.proposals.find((p) => p.kind === 'add-company');
+    expect(proposal?.kind).toBe('add-company');
+    const evidence = JSON.parse(proposal!.kind === 'add-company' ? proposal!.evidenceFile.content : '{}');
+    expect(ajv.validate(schema, evidence)).toBe(true);
+    expect(ajv.validate(schema, { ...evidence, awards: [{ awardKey: 'x' }] })).toBe(false);
+  });
+});
