@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { loadConfig } from './config.ts';
 import { readMatchInput, runEvaluation, runMatch } from './pipeline/match-command.ts';
+import { importRecordings } from './pipeline/import-recordings.ts';
 import { proposeFromPlan, type GitHubSettings } from './pipeline/propose-command.ts';
 import { planFromDisk, publishOutputs, readPlanFile, runPipeline } from './pipeline/run.ts';
 import { writeFileAtomic } from './util/atomic-fs.ts';
@@ -223,6 +224,29 @@ const sourcesCommand = defineCommand({
   },
 });
 
+const importRecordingsCommand = defineCommand({
+  meta: {
+    name: 'import-recordings',
+    description: 'Rebuild the snapshots from the recordings in ../shared/fixtures and replay the Techqueria versions',
+  },
+  args: {
+    fixtures: { type: 'string', description: 'The recordings folder', default: '../shared/fixtures' },
+    data: dataArg,
+    reports: { type: 'string', description: 'Reports directory', default: 'reports' },
+    'as-of': { type: 'string', description: 'Status date of the final run YYYY-MM-DD (default: today)' },
+  },
+  async run({ args }) {
+    await importRecordings({
+      fixturesDir: resolve(args.fixtures),
+      dataDir: resolve(args.data),
+      reportsDir: resolve(args.reports),
+      asOf: parseAsOf(args['as-of']),
+      now: new Date(),
+      log,
+    });
+  },
+});
+
 function printHealth(rows: SourceHealth[], stream: NodeJS.WritableStream = process.stderr): void {
   for (const h of rows) {
     stream.write(
@@ -278,6 +302,7 @@ export const commands: Record<string, CommandDef<any>> = {
   publish: publishCommand,
   propose,
   sources: sourcesCommand,
+  'import-recordings': importRecordingsCommand,
 };
 
 const main = defineCommand({
