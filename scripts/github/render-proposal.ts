@@ -214,6 +214,18 @@ interface BodyParts {
   totalRows: number;
 }
 
+/** The award and watchdog tables, cut to `rows` rows each when the body must shrink to fit. */
+function evidenceTables(awardCells: string[][], mentionCells: string[][], rows: number, whereTheRestIs: string): string[] {
+  const shownAwards = awardCells.slice(0, rows);
+  const shownMentions = mentionCells.slice(0, rows);
+  const omitted = awardCells.length - shownAwards.length + (mentionCells.length - shownMentions.length);
+  const out: string[] = [];
+  if (awardCells.length > 0) out.push('', '### Award evidence', '', table(AWARD_HEADER, shownAwards));
+  if (mentionCells.length > 0) out.push('', '### Watchdog lists', '', table(MENTION_HEADER, shownMentions));
+  if (omitted > 0) out.push('', `${plural(omitted, 'more row')} did not fit in this description${whereTheRestIs}.`);
+  return out;
+}
+
 function addCompanyParts(p: AddCompanyProposal, files: ProposalFile[], options: RenderOptions): BodyParts {
   const awards = sortAwards(p.evidence.awards);
   const mentions = sortMentions(p.evidence.mentions);
@@ -305,15 +317,7 @@ function addCompanyParts(p: AddCompanyProposal, files: ProposalFile[], options: 
   return {
     totalRows: awards.length + mentions.length,
     compose(rows) {
-      const shownAwards = awardCells.slice(0, rows);
-      const shownMentions = mentionCells.slice(0, rows);
-      const omitted = awards.length - shownAwards.length + (mentions.length - shownMentions.length);
-      const evidence: string[] = [];
-      if (awards.length > 0) evidence.push('', '### Award evidence', '', table(AWARD_HEADER, shownAwards));
-      if (mentions.length > 0) evidence.push('', '### Watchdog lists', '', table(MENTION_HEADER, shownMentions));
-      if (omitted > 0) {
-        evidence.push('', `${plural(omitted, 'more row')} did not fit in this description; all are in \`${p.evidenceFile.path}\`.`);
-      }
+      const evidence = evidenceTables(awardCells, mentionCells, rows, `; all are in \`${p.evidenceFile.path}\``);
       return [
         ...intro,
         ...whatIsNew,
@@ -363,13 +367,7 @@ function statusChangeParts(p: StatusChangeProposal, files: ProposalFile[], optio
   return {
     totalRows: awards.length + mentions.length,
     compose(rows) {
-      const shownAwards = awardCells.slice(0, rows);
-      const shownMentions = mentionCells.slice(0, rows);
-      const omitted = awards.length - shownAwards.length + (mentions.length - shownMentions.length);
-      const evidence: string[] = [];
-      if (awards.length > 0) evidence.push('', '### Award evidence', '', table(AWARD_HEADER, shownAwards));
-      if (mentions.length > 0) evidence.push('', '### Watchdog lists', '', table(MENTION_HEADER, shownMentions));
-      if (omitted > 0) evidence.push('', `${plural(omitted, 'more row')} did not fit in this description.`);
+      const evidence = evidenceTables(awardCells, mentionCells, rows, '');
       return [
         ...intro,
         ...evidence,
