@@ -1,0 +1,336 @@
+/**
+ * The benchmark's figures as one JSON value and as Markdown (printed by `npm run bench` and written to
+ * reports/bench/latest.md). Targets are the ones issue 7 sets; each is checked against what was measured
+ * and a miss says by how much.
+ */
+import { markdownTable } from 'markdown-table';
+import type { SizeResult } from './run-size.ts';
+import { f1, type Score } from './score.ts';
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  os: string;
+  /** 1-minute load average when the bench started and ended: other work on the machine slows every figure. */
+  loadStart: number;
+  loadEnd: number;
+  heapLimitMiB: number;
+}
+
+export interface SizeRun {
+  size: number;
+  generateMs: number;
+  csvBytes: number;
+  /** Wall time of the child process (startup, registry, run and the extra figures). */
+  childMs: number;
+  exitCode: number | null;
+  stderrTail?: string;
+  result?: SizeResult;
+}
+
+export interface StartRun {
+  label: string;
+  command: string;
+  ms: number;
+  exitCode: number | null;
+  outputTail?: string;
+}
+
+export interface Target {
+  name: string;
+  target: string;
+  measured: string;
+  pass: boolean | null;
+  /** For a miss: how far off, e.g. "3.2× too slow". */
+  by?: string;
+  note?: string;
+}
+
+export interface BenchResult {
+  schemaVersion: 1;
+  generatedAt: string;
+  seed: number;
+  /** How the bench was started. */
+  command: string;
+  registryCompanies: number;
+  labelledPerSize: number;
+  fuseVersion: string;
+  machine: Machine;
+  benchMs: number;
+  sizes: SizeRun[];
+  wide?: SizeRun & { rows: number; columns: number; extrapolated1MParseMs?: number };
+  starts: StartRun[];
+  /** Size of the 1M snapshot's .jsonl extrapolated from the largest measured one, against V8's string limit. */
+  snapshotAt1M?: { estimatedBytes: number; maxStringLength: number; fits: boolean; from: number };
+  targets: Target[];
+  notes: string[];
+}
+
+const STAGES = ['parse', 'index', 'match', 'plan', 'publish', 'report'] as const;
+
+export function fmtInt(n: number | undefined): string {
+  return n === undefined || !Number.isFinite(n) ? '–' : Math.round(n).toLocaleString('en-US');
+}
+
+export function fmtSec(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '–';
+  if (ms >= 2 * 3_600_000) return `${(ms / 3_600_000).toFixed(1)} h`;
+  if (ms >= 600_000) return `${(ms / 60_000).toFixed(1)} min`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+export function fmtPct(x: number | null | undefined): string {
+  return x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)} %`;
+}
+
+function sizeLabel(n: number): string {
+  return n >= 1_000_000 && n % 1_000_000 === 0 ? `${n / 1_000_000}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n);
+}
+
+function scoreCells(s: Score | undefined): string[] {
+  if (!s) return ['–', '–', '–'];
+  const f = f1(s);
+  return [fmtPct(s.precision), fmtPct(s.recall), f === null ? '–' : f.toFixed(3)];
+}
+
+export function renderMarkdown(r: BenchResult): string {
+  const out: string[] = [];
+  const m = r.machine;
+  out.push(`# icewatch benchmark`, '');
+  out.push(
+    `Measured ${r.generatedAt.slice(0, 10)} on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.os} ` +
+      `(V8 heap limit ${fmtInt(m.heapLimitMiB)} MiB); load average ${m.loadStart.toFixed(2)} at start, ${m.loadEnd.toFixed(2)} at end. ` +
+      `\`${r.command}\`: seed ${r.seed}, registry of ${fmtInt(r.registryCompanies)} generated companies; the whole bench took ${fmtSec(r.benchMs)}.`,
+    '',
+  );
+
+  out.push('## Targets', '');
+  out.push(
+    markdownTable([
+      ['Target', 'Goal', 'Measured', 'Result'],
+      ...r.targets.map((t) => [t.name, t.target, t.measured, t.pass === null ? 'not measured' : t.pass ? 'pass' : `**miss**${t.by ? ` (${t.by})` : ''}`]),
+    ]),
+    '',
+  );
+  for (const t of r.targets) if (t.note) out.push(`- ${t.name}: ${t.note}`);
+  if (r.targets.some((t) => t.note)) out.push('');
+
+  const runs = r.sizes.filter((s) => s.result);
+  out.push('## Pipeline per size', '');
+  out.push('Records per second per stage (index: registry companies per second), stage time, and the process high-water mark after the stage.', '');
+  const header = ['Stage', ...runs.flatMap((s) => [`${sizeLabel(s.size)} time`, `${sizeLabel(s.size)} rec/s`, `${sizeLabel(s.size)} peak RSS`])];
+  const rows: string[][] = [];
+  for (const name of STAGES) {
+    rows.push([
+      name,
+      ...runs.flatMap((s) => {
+        const st = s.result!.stages.find((x) => x.name === name);
+        if (!st) return ['not reached', '', ''];
+        if (st.error) return [`failed after ${fmtSec(st.ms)}`, '–', `${fmtInt(st.peakRssMiB)} MiB`];
+        return [fmtSec(st.ms), fmtInt(st.perSecond), `${fmtInt(st.peakRssMiB)} MiB`];
+      }),
+    ]);
+  }
+  rows.push([
+    '**parse → report**',
+    ...runs.flatMap((s) => [
+      `**${fmtSec(s.result!.totalMs)}**${s.result!.failedStage ? ' (incomplete)' : ''}`,
+      fmtInt(s.result!.records / (s.result!.totalMs / 1000)),
+      `**${fmtInt(s.result!.peakRssMiB)} MiB**`,
+    ]),
+  ]);
+  out.push(markdownTable([header, ...rows]), '');
+  const failures = runs.flatMap((s) => s.result!.stages.filter((x) => x.error).map((x) => `- ${sizeLabel(s.size)} ${x.name}: ${x.error}`));
+  const crashed = r.sizes.filter((s) => !s.result).map((s) => `- ${sizeLabel(s.size)}: the run exited with code ${s.exitCode}: ${s.stderrTail ?? ''}`);
+  if (failures.length + crashed.length > 0) out.push('Failures:', '', ...failures, ...crashed, '');
+
+  out.push(
+    markdownTable([
+      ['Size', 'CSV', 'Generate', 'Distinct recipients', 'Attributed companies', 'Candidates', 'New awards', 'Review queue', 'Child wall time'],
+      ...r.sizes.map((s) => [
+        sizeLabel(s.size),
+        `${(s.csvBytes / 2 ** 20).toFixed(1)} MiB`,
+        fmtSec(s.generateMs),
+        fmtInt(s.result?.distinctNames),
+        fmtInt(s.result?.plan?.attributedCompanies),
+        fmtInt(s.result?.plan?.candidates),
+        fmtInt(s.result?.plan?.newAwards),
+        fmtInt(s.result?.plan?.reviewQueue),
+        fmtSec(s.childMs),
+      ]),
+    ]),
+    '',
+  );
+  const grown = growth(r);
+  if (grown) out.push(`Growth: the ${sizeLabel(grown.big)} run took ${grown.ratio.toFixed(1)}× the ${sizeLabel(grown.small)} run (${(grown.big / grown.small).toFixed(0)}× the records; linear would be ${(grown.big / grown.small).toFixed(0)}×).`, '');
+
+  const cold = runs.filter((s) => s.result!.cold);
+  if (cold.length > 0) {
+    out.push(
+      'Matching speed without the name cache (a fresh matcher, every distinct recipient once): ' +
+        cold.map((s) => `${sizeLabel(s.size)}: ${fmtInt(s.result!.cold!.namesPerSecond)} names/s over ${fmtInt(s.result!.cold!.names)} names`).join('; ') +
+        '.',
+      '',
+    );
+  }
+  const warm = runs.filter((s) => s.result!.warmMatch);
+  if (warm.length > 0) {
+    out.push(
+      "Matching speed on a second pass with the plan's matcher (its name cache as warm as the run left it): " +
+        warm.map((s) => `${sizeLabel(s.size)}: ${fmtInt(s.result!.warmMatch!.perSecond)} records/s`).join('; ') +
+        '.',
+      '',
+    );
+  }
+  const live = runs.filter((s) => s.result!.liveHeap);
+  if (live.length > 0) {
+    out.push(
+      'Live heap holding the parsed records (after a forced garbage collection, the plan dropped): ' +
+        live
+          .map((s) => `${sizeLabel(s.size)}: ${fmtInt(s.result!.liveHeap!.withRecordsMiB)} MiB over a ${fmtInt(s.result!.liveHeap!.baseMiB)} MiB base, ${fmtInt(s.result!.liveHeap!.bytesPerRecord)} bytes a record`)
+          .join('; ') +
+        '.',
+      '',
+    );
+  }
+  const reports = runs.filter((s) => s.result!.reportBytes);
+  if (reports.length > 0) {
+    out.push(
+      'Report files written (dated .md and .json, latest.md): ' + reports.map((s) => `${sizeLabel(s.size)}: ${(s.result!.reportBytes! / 2 ** 20).toFixed(1)} MiB`).join('; ') + '.',
+      '',
+    );
+  }
+  if (r.wide) {
+    out.push(
+      `Wide rows: a ${fmtInt(r.wide.rows)}-row CSV with all ${r.wide.columns} columns of a real download (${fmtInt(r.wide.csvBytes / r.wide.rows)} bytes a row, as in the real file) parsed at ` +
+        `${fmtInt(r.wide.result?.stages[0]?.perSecond)} records/s; a 1M-row real download would take about ${fmtSec(r.wide.extrapolated1MParseMs)} to parse (extrapolated, not run).`,
+      '',
+    );
+  }
+  const snaps = runs.filter((s) => s.result!.snapshot);
+  if (snaps.length > 0 || r.snapshotAt1M) {
+    const parts = snaps.map((s) => {
+      const sn = s.result!.snapshot!;
+      return sn.error
+        ? `${sizeLabel(s.size)}: failed (${sn.error})`
+        : `${sizeLabel(s.size)}: write ${fmtSec(sn.writeMs)}, read ${fmtSec(sn.readMs)}, ${((sn.bytes ?? 0) / 2 ** 20).toFixed(1)} MiB of JSONL`;
+    });
+    out.push(`Snapshot store round trip (writeSnapshot + readSnapshot, the path a real import takes): ${parts.join('; ')}.`);
+    if (r.snapshotAt1M) {
+      out.push(
+        ` At 1M records the .jsonl would be about ${(r.snapshotAt1M.estimatedBytes / 2 ** 20).toFixed(0)} MiB (extrapolated from ${sizeLabel(r.snapshotAt1M.from)}, not measured: ` +
+          `\`--snapshot-max 1000000\` measures it), ${r.snapshotAt1M.fits ? 'within' : 'more than'} V8's maximum string length of ${fmtInt(r.snapshotAt1M.maxStringLength)} characters` +
+          `${r.snapshotAt1M.fits ? '' : ': a store that builds or reads the file as one string cannot hold it'}.`,
+      );
+    }
+    out.push('');
+  }
+
+  const q = runs.filter((s) => s.result!.quality);
+  if (q.length > 0) {
+    out.push('## Matching quality on the labelled rows', '');
+    out.push('Per (company, relation) pair at the proposal threshold (confidence ≥ 0.9); "review only" counts expected pairs the matcher put in the review band (0.7–0.9) instead.', '');
+    out.push(
+      markdownTable([
+        ['Size', 'Labelled rows', 'Expected pairs', 'Precision', 'Recall', 'F1', 'Review only'],
+        ...q.map((s) => {
+          const qq = s.result!.quality!;
+          return [sizeLabel(s.size), fmtInt(qq.rows), fmtInt(qq.pair.expected), ...scoreCells(qq.pair), fmtInt(qq.reviewOnly)];
+        }),
+      ]),
+      '',
+    );
+    const largest = q[q.length - 1]!.result!.quality!;
+    out.push(`By row kind (${sizeLabel(q[q.length - 1]!.size)} run):`, '');
+    out.push(
+      markdownTable([
+        ['Kind', 'Rows', 'Expected', 'Predicted', 'Correct', 'Precision', 'Recall'],
+        ...Object.entries(largest.byKind).map(([kind, s]) => [kind, fmtInt(s!.rows), fmtInt(s!.expected), fmtInt(s!.predicted), fmtInt(s!.correct), fmtPct(s!.precision), fmtPct(s!.recall)]),
+      ]),
+      '',
+    );
+  }
+
+  const fuseRun = runs.find((s) => s.result!.fuse);
+  if (fuseRun) {
+    const fz = fuseRun.result!.fuse!;
+    out.push('## Baseline: fuse.js', '');
+    out.push(
+      `fuse.js ${r.fuseVersion} over ${fmtInt(fz.entries)} registry names and aliases (\`new Fuse(names, { keys: ['text'], includeScore: true, threshold: ${fz.threshold} })\`), ` +
+        `best hit within a threshold, on ${fmtInt(fz.records)} labelled records of the ${sizeLabel(fuseRun.size)} run (${fmtInt(fz.distinctNames)} distinct names), ` +
+        `as many as its time budget allowed, taken round-robin across row kinds so that every kind is in the sample. ` +
+        `"Weighted" scales each kind back to its share of the ${fmtInt(Object.values(fz.sampledByKind).reduce((n, k) => n + (k?.total ?? 0), 0))} labelled rows. ` +
+        `Scored by company only (fuse.js knows no relation).`,
+      '',
+      `Speed: one fuse.js search took ${(fz.searchMs / Math.max(1, fz.searches)).toFixed(0)} ms, so ${fz.recordsPerSecond.toFixed(1)} records/s when every record searches and ` +
+        `${fz.memoRecordsPerSecond.toFixed(1)} records/s with a per-name memo on this sample; the icewatch matcher, fresh, did the same records at ${fmtInt(fz.matcher.recordsPerSecond)} records/s. ` +
+        `At fuse.js's rate the ${sizeLabel(fuseRun.size)} run's ${fmtInt(fuseRun.result!.records)} records would need about ${fmtSec((fuseRun.result!.records / fz.recordsPerSecond) * 1000)} (extrapolated).`,
+      '',
+    );
+    out.push(
+      markdownTable([
+        ['Matcher', 'Precision (weighted)', 'Recall (weighted)', 'F1 (weighted)', 'Precision (sample)', 'Recall (sample)', 'Predicted', 'Correct'],
+        [
+          'icewatch (confidence ≥ 0.9)',
+          ...scoreCells(fz.matcher.weighted),
+          fmtPct(fz.matcher.sample.precision),
+          fmtPct(fz.matcher.sample.recall),
+          fmtInt(fz.matcher.sample.predicted),
+          fmtInt(fz.matcher.sample.correct),
+        ],
+        ...fz.byThreshold.map((t) => [
+          `fuse.js, score ≤ ${t.threshold}`,
+          ...scoreCells(t.weighted),
+          fmtPct(t.sample.precision),
+          fmtPct(t.sample.recall),
+          fmtInt(t.sample.predicted),
+          fmtInt(t.sample.correct),
+        ]),
+      ]),
+      '',
+    );
+    const kinds = Object.keys(fz.sampledByKind).sort();
+    out.push('Sample by row kind: records, then correct / predicted (false alarms are the difference) for icewatch and for fuse.js at each threshold.', '');
+    out.push(
+      markdownTable([
+        ['Kind', 'Sampled', ...['icewatch', ...fz.byThreshold.map((t) => `fuse ≤ ${t.threshold}`)]],
+        ...kinds.map((kind) => {
+          const k = kind as keyof typeof fz.sampledByKind;
+          const cell = (s: Score | undefined) => (s ? `${fmtInt(s.correct)} / ${fmtInt(s.predicted)} of ${fmtInt(s.expected)}` : '–');
+          return [kind, `${fmtInt(fz.sampledByKind[k]?.sampled)} of ${fmtInt(fz.sampledByKind[k]?.total)}`, cell(fz.matcher.byKind[k]), ...fz.byThreshold.map((t) => cell(t.byKind[k]))];
+        }),
+      ]),
+      '',
+    );
+  }
+
+  if (r.starts.length > 0) {
+    out.push('## Offline run', '');
+    out.push(
+      markdownTable([
+        ['What', 'Command', 'Wall time', 'Exit'],
+        ...r.starts.map((s) => [s.label, `\`${s.command}\``, fmtSec(s.ms), String(s.exitCode)]),
+      ]),
+      '',
+    );
+  }
+
+  if (r.notes.length > 0) out.push('## Notes', '', ...r.notes.map((n) => `- ${n}`), '');
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+export function growth(r: BenchResult): { small: number; big: number; ratio: number; complete: boolean } | undefined {
+  const done = r.sizes.filter((s) => s.result && s.result.stages.length > 0).sort((a, b) => a.size - b.size);
+  const big = done[done.length - 1];
+  const small = done.find((s) => s.size * 10 === big?.size) ?? done[done.length - 2];
+  if (!big || !small || big === small) return undefined;
+  return {
+    small: small.size,
+    big: big.size,
+    ratio: big.result!.totalMs / small.result!.totalMs,
+    complete: !big.result!.failedStage && !small.result!.failedStage,
+  };
+}
+
