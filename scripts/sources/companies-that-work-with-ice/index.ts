@@ -14,7 +14,7 @@ import {
   headingKey,
   loadPage,
   readEntry,
-  readRawPage,
+  readOnlyPage,
   type ListBlock,
 } from '../watchdog/extract.ts';
 import {
@@ -91,11 +91,7 @@ export function parseCompaniesThatWorkWithIcePage(text: string, options: PagePar
 }
 
 async function parseInputs(inputs: RawInput[], log: (message: string) => void): Promise<ParseResult> {
-  if (inputs.length !== 1) {
-    throw new SourceFormatError(CTWWI_SOURCE_ID, `expected one copy of the list, got ${inputs.length} inputs (each fetch is the full state)`);
-  }
-  const input = inputs[0]!;
-  const text = await readRawPage(input, CTWWI_SOURCE_ID);
+  const { text, input } = await readOnlyPage(inputs, CTWWI_SOURCE_ID, 'list');
   return parseCompaniesThatWorkWithIcePage(text, { file: input.origin, contentType: input.contentType, log });
 }
 

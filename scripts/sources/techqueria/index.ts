@@ -15,7 +15,7 @@ import {
   leadBlocks,
   loadPage,
   readEntry,
-  readRawPage,
+  readOnlyPage,
   type Block,
   type HeadingBlock,
   type ListBlock,
@@ -166,11 +166,7 @@ function compareKeys(a: string, b: string): number {
 }
 
 async function parseInputs(inputs: RawInput[]): Promise<ParseResult> {
-  if (inputs.length !== 1) {
-    throw new SourceFormatError(TECHQUERIA_SOURCE_ID, `expected one copy of the page, got ${inputs.length} inputs (each fetch is the full state)`);
-  }
-  const input = inputs[0]!;
-  const text = await readRawPage(input, TECHQUERIA_SOURCE_ID);
+  const { text, input } = await readOnlyPage(inputs, TECHQUERIA_SOURCE_ID, 'page');
   return parseTechqueriaPage(text, { file: input.origin, contentType: input.contentType });
 }
 

@@ -5,7 +5,7 @@
 import { recordKey, type MentionRecord } from '../../records.ts';
 import { SourceFormatError } from '../../util/errors.ts';
 import { defineSource, type ParseResult, type RawInput, type RowIssue } from '../types.ts';
-import { fetchPage, firstIssue, loadPage, readRawPage, runsText, type TableBlock, type TableRow } from '../watchdog/extract.ts';
+import { fetchPage, firstIssue, loadPage, readOnlyPage, runsText, type TableBlock, type TableRow } from '../watchdog/extract.ts';
 import { parseDollars, TWC_LIST, TWC_POST_URL, TWC_SOURCE_ID, twcRowSchema } from './schema.ts';
 
 export interface PageParseOptions {
@@ -107,11 +107,7 @@ export function parseTwcTopContractorsPage(text: string, options: PageParseOptio
 }
 
 async function parseInputs(inputs: RawInput[]): Promise<ParseResult> {
-  if (inputs.length !== 1) {
-    throw new SourceFormatError(TWC_SOURCE_ID, `expected one copy of the post, got ${inputs.length} inputs (each fetch is the full state)`);
-  }
-  const input = inputs[0]!;
-  const text = await readRawPage(input, TWC_SOURCE_ID);
+  const { text, input } = await readOnlyPage(inputs, TWC_SOURCE_ID, 'post');
   return parseTwcTopContractorsPage(text, { file: input.origin, contentType: input.contentType });
 }
 

@@ -136,6 +136,18 @@ export function loadPage(text: string, options: LoadOptions = {}): WatchdogPage 
 }
 
 /** Reads a raw input from disk, refusing a body too large to be the page. */
+/**
+ * Watchdog sources replace their snapshot on every fetch, so a parse takes exactly one copy of the page;
+ * `what` names it in the error ("page", "post", "list").
+ */
+export async function readOnlyPage(inputs: RawInput[], sourceId: string, what: string): Promise<{ text: string; input: RawInput }> {
+  if (inputs.length !== 1) {
+    throw new SourceFormatError(sourceId, `expected one copy of the ${what}, got ${inputs.length} inputs (each fetch is the full state)`);
+  }
+  const input = inputs[0]!;
+  return { text: await readRawPage(input, sourceId), input };
+}
+
 export async function readRawPage(input: RawInput, sourceId: string): Promise<string> {
   const buffer = await readFile(input.path).catch((error: NodeJS.ErrnoException) => {
     throw new SourceFormatError(sourceId, `cannot read ${input.origin}: ${error.code ?? error.message}`, { file: input.origin });
