@@ -107,9 +107,11 @@ export async function planFromDisk(options: {
   outcomes?: Map<string, SourceOutcome>;
   log: (m: string) => void;
   sourceMap?: ReadonlyMap<string, SourceDefinition>;
+  /** Already loaded by the caller (a run loads both before fetching); read from dataDir otherwise. */
+  loaded?: { config: Config; registry: Registry };
 }): Promise<PlanContext> {
-  const config = await loadConfig(options.dataDir);
-  const registry = await registryOrThrow(options.dataDir, options.log);
+  const config = options.loaded?.config ?? (await loadConfig(options.dataDir));
+  const registry = options.loaded?.registry ?? (await registryOrThrow(options.dataDir, options.log));
   const enabled = enabledSources(config, options.sourceMap);
   const snapshots = new Map<string, Snapshot | undefined>();
   const health: SourceHealth[] = [];
@@ -212,9 +214,9 @@ export async function readPlanFile(file: string): Promise<Plan> {
 export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const config = await loadConfig(options.dataDir);
   // Fail on a broken registry before spending time on the network.
-  await registryOrThrow(options.dataDir, () => {});
+  const registry = await registryOrThrow(options.dataDir, options.log);
   const outcomes = await refreshSources(options, config);
-  const context = await planFromDisk({ ...options, outcomes });
+  const context = await planFromDisk({ ...options, outcomes, loaded: { config, registry } });
   const written = [
     ...(await publishOutputs(options.dataDir, context, options.now, true, options.sourceMap)),
   ];
