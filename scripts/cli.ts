@@ -20,7 +20,7 @@ import { readSnapshot } from './snapshots/store.ts';
 import { updateSource } from './snapshots/update-source.ts';
 import { sources } from './sources/index.ts';
 import { createHttpClient } from './util/http.ts';
-import { GitHubError, IcewatchError, RegistryError, SourceFormatError, SourceUnavailableError, UsageError } from './util/errors.ts';
+import { IcewatchError, RegistryError, UsageError } from './util/errors.ts';
 
 const dataArg = { type: 'string', description: 'Data directory (registry, snapshots, published outputs)', default: 'data' } as const;
 const inGitHubActions = process.env.GITHUB_ACTIONS === 'true';
@@ -365,7 +365,8 @@ async function report(error: unknown, command: CommandDef<any>): Promise<number>
     process.stderr.write('icewatch: the registry is invalid; run `icewatch validate` for every problem\n');
     return 1;
   }
-  if (error instanceof SourceUnavailableError || error instanceof SourceFormatError || error instanceof GitHubError || error instanceof IcewatchError) {
+  // Every typed error (source unavailable or malformed, registry, GitHub, config) carries a message to act on.
+  if (error instanceof IcewatchError) {
     process.stderr.write(`icewatch: ${err.message}\n`);
     if (inGitHubActions) core.error(err.message);
     return 1;
