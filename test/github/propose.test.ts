@@ -89,6 +89,7 @@ describe('proposeAll against a local GitHub and a bare repository', () => {
       'POST /labels 201',
       'POST /labels 201',
       'POST /labels 201',
+      'POST /labels 201',
       'POST /pulls 201',
       'POST /issues/1/labels 200',
       'POST /pulls 201',

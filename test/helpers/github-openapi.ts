@@ -7,9 +7,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import addFormatsModule from 'ajv-formats';
+
+// ajv-formats is CommonJS: its default export arrives wrapped under ESM.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -167,8 +170,9 @@ export class GitHubContract {
   private validate(key: string, schema: unknown, value: unknown): string[] {
     let fn = this.validators.get(key);
     if (!fn) {
-      fn = this.ajv.compile(rebase(openApiToJsonSchema(schema)) as object);
-      this.validators.set(key, fn);
+      const compiled: ValidateFunction = this.ajv.compile(rebase(openApiToJsonSchema(schema)) as object);
+      this.validators.set(key, compiled);
+      fn = compiled;
     }
     if (fn(value)) return [];
     return (fn.errors ?? []).slice(0, 20).map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'invalid'}${e.params && 'missingProperty' in e.params ? ` (${String(e.params.missingProperty)})` : ''}`);
