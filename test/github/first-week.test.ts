@@ -106,14 +106,16 @@ describe('the bot on GitHub’s rules', () => {
 
   it('4. a dismissal recorded after the branch was deleted and the evidence moved still keeps its award keys', async () => {
     const { gh, options } = await setup();
-    const awardee = realAwardees()[0]!;
-    const [a] = realProposals(1);
-    await proposeAll([a!], options());
+    const awardee = realAwardees()[1]!; // four awards
+    expect(awardee.awards.length).toBeGreaterThan(1);
+    const p = realProposals(2)[1]!;
+    await proposeAll([p], options());
     gh.closePull(1, { at: '2025-06-03T10:00:00Z' });
-    await gh.deleteBranch('icewatch/add-lukos');
-    const moved = addProposal({ id: 'lukos', name: awardee.name, awards: awardee.awards.slice(0, 1) });
+    await gh.deleteBranch(renderProposal(p).branch);
+    const moved = addProposal({ id: p.companyId, name: awardee.name, awards: awardee.awards.slice(0, 1) });
+    expect(moved.evidenceHash).not.toBe(p.evidenceHash);
     const run = await proposeAll([moved], options());
-    expect(run.dismissed).toEqual([expect.objectContaining({ id: 'lukos', awardKeys: awardee.awards.map((x) => x.awardKey).sort() })]);
+    expect(run.dismissed).toEqual([expect.objectContaining({ id: p.companyId, awardKeys: awardee.awards.map((x) => x.awardKey).sort() })]);
   });
 
   it('deleting a proposal’s branch closes its pull request (GitHub’s rule), and a merge moves main', async () => {
