@@ -360,7 +360,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     for (const key of ['login', 'id', 'node_id', 'avatar_url', 'gravatar_id', 'url', 'html_url', 'followers_url', 'following_url', 'gists_url', 'starred_url', 'subscriptions_url', 'organizations_url', 'repos_url', 'events_url', 'received_events_url', 'type', 'site_admin']) {
       simple[key] = user[key];
     }
-    const id = login.endsWith('[bot]') ? 41898282 : 583231;
+    // github-actions[bot] is user 41898282 on GitHub; other Apps' bot users have their own ids.
+    const id = login === 'github-actions[bot]' ? 41898282 : login.endsWith('[bot]') ? 160219337 : 583231;
     return {
       ...simple,
       login,
