@@ -159,10 +159,13 @@ describe('jobs that hold a write token', () => {
   const all = FILES.flatMap((f) => Object.entries(wf(f).jobs).map(([name, job]) => ({ file: f, name, job })));
   const writers = all.filter(({ job }) => Object.values(job.permissions ?? {}).includes('write') && job.steps);
 
-  it('run Node 24 everywhere, and npm without install scripts', () => {
+  it('run Node 24 everywhere (CI tests the project on Node 20 and 24), and npm without install scripts', () => {
+    const ci = parse(readFileSync(`${ROOT}.github/workflows/ci.yml`, 'utf8')) as { jobs: Record<string, { strategy?: { matrix?: { node?: number[] } } }> };
+    expect(ci.jobs.check!.strategy?.matrix?.node).toEqual([20, 24]);
     for (const { file, name, job } of all) {
       for (const s of job.steps ?? []) {
-        if (s.uses?.startsWith('actions/setup-node@')) expect(s.with?.['node-version'], `${file}:${name}`).toBe(24);
+        const expected = file === 'ci.yml' && name === 'check' ? '${{ matrix.node }}' : 24;
+        if (s.uses?.startsWith('actions/setup-node@')) expect(s.with?.['node-version'], `${file}:${name}`).toBe(expected);
         if (s.run?.includes('npm ci')) expect(s.run, `${file}:${name}`).toContain('npm ci --ignore-scripts');
       }
     }
