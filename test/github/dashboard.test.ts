@@ -5,6 +5,7 @@ import { parseDashboardMarker } from '../../scripts/github/marker.ts';
 import { createGitHubClient } from '../../scripts/github/octokit.ts';
 import { GITHUB_BODY_LIMIT } from '../../scripts/github/render-proposal.ts';
 import type { ReviewItem } from '../../scripts/plan/types.ts';
+import { contractProblems } from '../helpers/github-openapi.ts';
 import { createBareRepo, startFakeGitHub } from '../helpers/github-server.ts';
 import type { BareRepo, FakeGitHub } from '../helpers/github-server.ts';
 
@@ -79,6 +80,7 @@ describe('syncDashboard', () => {
   let bare: BareRepo | undefined;
   let gh: FakeGitHub | undefined;
   afterEach(async () => {
+  if (gh) expect(contractProblems(gh.calls)).toEqual([]);
     await gh?.close();
     await bare?.remove();
   });
