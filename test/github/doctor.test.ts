@@ -3,7 +3,9 @@
  * repository, and the finding must name the exact setting to change. The App check signs a real
  * RS256 JWT that the server verifies with the App's public key.
  */
+import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
+import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,4 +126,23 @@ describe('icewatch doctor', () => {
     const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
     expect(readme).toContain(renderChecklist());
   });
+
+  it('the command: the checklist without a token; with one, each problem and exit 1', async () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const cli = (env: Record<string, string>) =>
+      promisify(execFile)(`${root}node_modules/.bin/tsx`, ['scripts/cli.ts', 'doctor'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } }).then(
+        (r) => ({ code: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+    const plain = await cli({});
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain(renderChecklist());
+
+    const gh = await startFakeGitHub({ owner: 'techqueria', repo: 'icewatch-data', token: TOKEN, bare, settings: { hasIssues: false } });
+    servers.push(gh);
+    const checked = await cli({ GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: 'techqueria/icewatch-data', GITHUB_API_URL: gh.url });
+    expect(checked.code).toBe(1);
+    expect(checked.stdout).toContain('PROBLEM  issues: Issues are off, so the dashboard issue cannot be created\n         fix: Settings → General → Features → Issues');
+    expect(checked.stdout).not.toContain(TOKEN);
+  }, 60_000);
 });

@@ -210,7 +210,7 @@ describe('pipeline.yml', () => {
     expect(record.run).toContain('git add -- "$file"');
     expect(record.run).toContain('bash scripts/github/push-main.sh');
     expect(record.if).toBe('${{ !cancelled() }}');
-    expect(record.env).toEqual({ GH_TOKEN: '${{ github.token }}', TARGET_BRANCH: '${{ github.event.repository.default_branch }}' });
+    expect(record.env).toEqual({ GH_TOKEN: '${{ github.token }}', TARGET_BRANCH: '${{ github.ref_name }}' });
     const note = propose.steps!.find((s) => s.name === 'Note the token in use')!;
     expect(note.run).toContain('GITHUB_STEP_SUMMARY');
     expect(note.run).toContain('CI will not run');
