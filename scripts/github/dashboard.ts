@@ -148,7 +148,7 @@ interface IssueLike {
   pull_request?: unknown;
 }
 
-/** The bot's dashboard issue, open or closed (the newest one wins when a maintainer made copies). */
+/** The bot's dashboard issue, open or closed. */
 async function findDashboard(client: GitHubClient, repo: { owner: string; repo: string }): Promise<IssueLike | undefined> {
   const issues = (await client.paginate(client.rest.issues.listForRepo, {
     ...repo,
@@ -156,8 +156,9 @@ async function findDashboard(client: GitHubClient, repo: { owner: string; repo: 
     labels: LABEL_BOT,
     per_page: 100,
   })) as IssueLike[];
-  const mine = issues.filter((i) => !i.pull_request && parseDashboardMarker(i.body));
-  return mine.find((i) => i.state === 'open') ?? mine.sort((a, b) => b.number - a.number)[0];
+  // The oldest open one (stable if copies exist), else the newest closed one.
+  const mine = issues.filter((i) => !i.pull_request && parseDashboardMarker(i.body)).sort((a, b) => a.number - b.number);
+  return mine.find((i) => i.state === 'open') ?? mine.at(-1);
 }
 
 /**
