@@ -27,6 +27,7 @@ import { GitWorkspace } from './git-push.ts';
 import type { GitWorkspaceOptions, SyncOutcome } from './git-push.ts';
 import { parseNoticeMarker, parseProposalMarker, writeNoticeMarker } from './marker.ts';
 import type { ProposalMarker } from './marker.ts';
+import { asGitHubError, explainFailure, isFatal, isServerError } from './failures.ts';
 import { createGitHubClient, isRequestFailure, validationMessages } from './octokit.ts';
 import type { GitHubClient, GitHubClientOptions, GitHubLog } from './octokit.ts';
 import { LABEL_ADD, LABEL_BOT, LABEL_STATUS, branchFor, carryOverChecks, renderProposal } from './render-proposal.ts';
@@ -155,46 +156,6 @@ export async function proposeAll(proposals: readonly Proposal[], options: Propos
   } finally {
     await run.close();
   }
-}
-
-/** What a person should change, for the GitHub replies a fresh repository gives. */
-export function explainFailure(error: unknown): string {
-  const wrapped = asGitHubError(error);
-  const message = wrapped instanceof Error ? wrapped.message : String(wrapped);
-  const status = isRequestFailure(error) ? error.status : (wrapped as { details?: { status?: number } }).details?.status;
-  if (/not permitted to create or approve pull requests/i.test(message)) {
-    return `${message} — enable Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to create and approve pull requests", or install the icewatch GitHub App (README, GitHub set-up)`;
-  }
-  if (status === 410 && /issues/i.test(message)) {
-    return `${message} — enable Settings → General → Features → Issues (the dashboard issue needs it)`;
-  }
-  if (status === 403 && /rate limit/i.test(message)) return `${message} — GitHub's rate limit; the next run continues`;
-  if (status === 401) return `${message} — the token is invalid or expired`;
-  return message;
-}
-
-/** Failures after which every further call would fail the same way: stop, keep what was learned. */
-function isFatal(error: unknown): boolean {
-  if (!isRequestFailure(error)) return false;
-  if (error.status === 401) return true;
-  const headers = error.response?.headers ?? {};
-  return (error.status === 403 || error.status === 429) && (headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(error.message));
-}
-
-function isServerError(error: unknown): boolean {
-  return !isRequestFailure(error) || error.status >= 500;
-}
-
-/** API failures become GitHubError (status and endpoint, never headers: the token stays out). */
-function asGitHubError(error: unknown): unknown {
-  if (error instanceof GitHubError || !isRequestFailure(error)) return error;
-  const request = (error as { request?: { method?: string; url?: string } }).request;
-  const endpoint = request?.method && request.url ? `${request.method} ${new URL(request.url).pathname}` : undefined;
-  const wrapped = new GitHubError(`${endpoint ?? 'request'} failed with ${error.status}: ${error.message}`, {
-    status: error.status,
-    ...(endpoint ? { endpoint } : {}),
-  });
-  return Object.assign(wrapped, { cause: error });
 }
 
 class ProposeRun {
