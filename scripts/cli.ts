@@ -10,6 +10,8 @@ import { loadConfig } from './config.ts';
 import { readMatchInput, runEvaluation, runMatch } from './pipeline/match-command.ts';
 import { importRecordings } from './pipeline/import-recordings.ts';
 import { proposeFromPlan, type GitHubSettings } from './pipeline/propose-command.ts';
+import { renderChecklist, renderFindings, runDoctor } from './github/doctor.ts';
+import { createGitHubClient } from './github/octokit.ts';
 import { planFromDisk, publishOutputs, readPlanFile, runPipeline } from './pipeline/run.ts';
 import { writeFileAtomic } from './util/atomic-fs.ts';
 import { stableStringify } from './util/stable-json.ts';
@@ -201,6 +203,34 @@ const propose = defineCommand({
   },
 });
 
+const doctor = defineCommand({
+  meta: { name: 'doctor', description: "Check this repository's GitHub settings for the bot (without GITHUB_TOKEN: print the checklist)" },
+  args: { repository: { type: 'string', description: 'owner/repo (default: GITHUB_REPOSITORY)' } },
+  async run({ args }) {
+    const token = process.env.GITHUB_TOKEN || process.env.GH_TOKEN || '';
+    const repository = String(args.repository ?? process.env.GITHUB_REPOSITORY ?? '');
+    if (!token) {
+      process.stdout.write(`No GITHUB_TOKEN: the set-up checklist (set a token and GITHUB_REPOSITORY to check the real settings):\n\n${renderChecklist()}\n`);
+      return;
+    }
+    if (!/^[\w.-]+\/[\w.-]+$/.test(repository)) throw new UsageError('doctor needs --repository owner/repo (or GITHUB_REPOSITORY)');
+    const [owner, repo] = repository.split('/') as [string, string];
+    const baseUrl = process.env.GITHUB_API_URL || undefined;
+    const issuer = process.env.ICEWATCH_APP_CLIENT_ID || process.env.ICEWATCH_APP_ID || '';
+    const privateKey = process.env.ICEWATCH_APP_PRIVATE_KEY || '';
+    const findings = await runDoctor(createGitHubClient({ token, ...(baseUrl ? { baseUrl } : {}) }), {
+      owner,
+      repo,
+      ...(baseUrl ? { baseUrl } : {}),
+      ...(issuer && privateKey ? { app: { issuer, privateKey } } : {}),
+    });
+    process.stdout.write(`${renderFindings(findings)}\n`);
+    const problems = findings.filter((f) => f.severity === 'problem').length;
+    log(`doctor: ${problems} problem(s), ${findings.filter((f) => f.severity === 'warning').length} warning(s)`);
+    if (problems > 0) process.exitCode = 1;
+  },
+});
+
 const sourcesCommand = defineCommand({
   meta: { name: 'sources', description: 'List each source with its last fetch, record count and health' },
   args: { data: dataArg, markdown: { type: 'boolean', description: "Print the README's table of sources" } },
@@ -264,6 +294,7 @@ function githubOptions(): GitHubSettings {
     apiUrl: process.env.GITHUB_API_URL || undefined,
     serverUrl: process.env.GITHUB_SERVER_URL || undefined,
     baseBranch: process.env.ICEWATCH_BASE_BRANCH || undefined,
+    appSlug: process.env.ICEWATCH_APP_SLUG || undefined,
     gitEnv: { PATH: process.env.PATH, HOME: process.env.HOME, HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY },
   };
 }
@@ -301,6 +332,7 @@ export const commands: Record<string, CommandDef<any>> = {
   run,
   publish: publishCommand,
   propose,
+  doctor,
   sources: sourcesCommand,
   'import-recordings': importRecordingsCommand,
 };

@@ -23,6 +23,8 @@ export const configSchema = z.strictObject({
     maxOpen: z.number().int().nonnegative(),
     draftBelowThreshold: z.boolean(),
     mentionOnlyMinSources: z.number().int().positive(),
+    /** Re-open the dashboard issue when a maintainer closed it (default: a closed dashboard stays closed). */
+    reopenClosedDashboard: z.boolean().optional(),
   }),
 });
 export type Config = z.infer<typeof configSchema>;

@@ -34,7 +34,8 @@ export interface DashboardContent {
 }
 
 export interface DashboardResult {
-  action: 'created' | 'updated' | 'unchanged' | 'none';
+  /** `closed`: a maintainer closed the dashboard and the config does not re-open it; it was left alone. */
+  action: 'created' | 'updated' | 'unchanged' | 'none' | 'closed' | 'reopened';
   number?: number;
   url?: string;
 }
@@ -142,40 +143,62 @@ export function renderDashboard(content: DashboardContent, limit = GITHUB_BODY_L
 interface IssueLike {
   number: number;
   html_url: string;
+  state?: string;
   body?: string | null;
   pull_request?: unknown;
 }
 
+/** The bot's dashboard issue, open or closed. */
+async function findDashboard(client: GitHubClient, repo: { owner: string; repo: string }): Promise<IssueLike | undefined> {
+  const issues = (await client.paginate(client.rest.issues.listForRepo, {
+    ...repo,
+    state: 'all',
+    labels: LABEL_BOT,
+    per_page: 100,
+  })) as IssueLike[];
+  // The oldest open one (stable if copies exist), else the newest closed one.
+  const mine = issues.filter((i) => !i.pull_request && parseDashboardMarker(i.body)).sort((a, b) => a.number - b.number);
+  return mine.find((i) => i.state === 'open') ?? mine.at(-1);
+}
+
 /**
- * Find the open dashboard issue (marker plus the bot's label, which only collaborators can set, so a
- * stranger's issue that copies the marker is never edited), then create or edit it when its
- * content hash differs.
+ * Find the dashboard issue by its marker and the bot's label (which only collaborators can set, so
+ * a stranger's issue that copies the marker is never edited), then create or edit it when its
+ * content hash differs. A dashboard a maintainer closed stays closed unless `reopenClosed`.
+ * Creating is never retried blindly: after a 5xx the issue is looked for first, so GitHub having
+ * created it before failing never leaves two dashboards.
  */
 export async function syncDashboard(
   client: GitHubClient,
   repo: { owner: string; repo: string },
   content: DashboardContent,
-  options: { title?: string; ensureLabels?: () => Promise<void> } = {},
+  options: { title?: string; ensureLabels?: () => Promise<void>; reopenClosed?: boolean } = {},
 ): Promise<DashboardResult> {
-  const issues = (await client.paginate(client.rest.issues.listForRepo, {
-    ...repo,
-    state: 'open',
-    labels: LABEL_BOT,
-    per_page: 100,
-  })) as IssueLike[];
-  const existing = issues
-    .filter((i) => !i.pull_request && parseDashboardMarker(i.body))
-    .sort((a, b) => a.number - b.number)[0];
+  const existing = await findDashboard(client, repo);
+  if (existing && existing.state === 'closed' && !options.reopenClosed) {
+    return { action: 'closed', number: existing.number, url: existing.html_url };
+  }
   if (!existing && isEmptyDashboard(content)) return { action: 'none' };
   const { body, contentHash } = renderDashboard(content);
   if (existing) {
-    if (parseDashboardMarker(existing.body)?.contentHash === contentHash) {
+    const reopen = existing.state === 'closed';
+    if (!reopen && parseDashboardMarker(existing.body)?.contentHash === contentHash) {
       return { action: 'unchanged', number: existing.number, url: existing.html_url };
     }
-    await client.rest.issues.update({ ...repo, issue_number: existing.number, body });
-    return { action: 'updated', number: existing.number, url: existing.html_url };
+    await client.rest.issues.update({ ...repo, issue_number: existing.number, body, ...(reopen ? { state: 'open' as const } : {}) });
+    return { action: reopen ? 'reopened' : 'updated', number: existing.number, url: existing.html_url };
   }
   await options.ensureLabels?.();
-  const created = await client.rest.issues.create({ ...repo, title: options.title ?? DASHBOARD_TITLE, body, labels: [LABEL_BOT] });
-  return { action: 'created', number: created.data.number, url: created.data.html_url };
+  const params = { ...repo, title: options.title ?? DASHBOARD_TITLE, body, labels: [LABEL_BOT], request: { retries: 0 } };
+  try {
+    const created = await client.rest.issues.create(params);
+    return { action: 'created', number: created.data.number, url: created.data.html_url };
+  } catch (error) {
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status < 500) throw error;
+    const made = await findDashboard(client, repo);
+    if (made) return { action: 'created', number: made.number, url: made.html_url };
+    const created = await client.rest.issues.create(params);
+    return { action: 'created', number: created.data.number, url: created.data.html_url };
+  }
 }

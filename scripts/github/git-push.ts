@@ -7,7 +7,10 @@
  * Rules, in the spirit of create-pull-request and Renovate:
  * - a branch whose files already hold the proposal's content is left alone (no push);
  * - a branch that carries a commit by anyone but the bot is never rewritten: the caller comments on
- *   the pull request instead;
+ *   the pull request instead. GitHub's own "Update branch" merge (committed by GitHub, merging the
+ *   base in) is not a maintainer's commit: it brings nothing but the base;
+ * - GitHub refusing a push (a workflow file changed by the new base and a token without the
+ *   Workflows permission, or a protected branch) is an outcome, not a crash: the old branch stays;
  * - otherwise the branch is rebuilt as one commit on the current base and pushed with
  *   --force-with-lease against the tip we saw, so a commit pushed meanwhile makes the push fail
  *   instead of being lost.
@@ -56,8 +59,13 @@ export interface GitWorkspaceOptions {
   timeoutSeconds?: number;
 }
 
+/** Who GitHub names as committer of what it writes itself (web-UI merges, "Update branch"). */
+export const GITHUB_WEB_COMMITTER = 'noreply@github.com';
+
 export interface BranchCommit {
   sha: string;
+  /** Parent commits (two or more for a merge). */
+  parents: string[];
   authorName: string;
   authorEmail: string;
   committerName: string;
@@ -81,7 +89,9 @@ export type SyncOutcome =
   | { action: 'kept-maintainer-commits'; branch: string; sha: string; maintainerCommits: BranchCommit[] }
   | { action: 'no-diff'; branch: string }
   /** Someone pushed to the branch after our fetch; the lease refused to overwrite it. */
-  | { action: 'remote-changed'; branch: string };
+  | { action: 'remote-changed'; branch: string }
+  /** GitHub refused the push; the branch is as it was. `rule` says which of GitHub's rules. */
+  | { action: 'refused'; branch: string; rule: 'workflows-permission' | 'protected-branch' | 'other'; detail: string; file?: string };
 
 interface RunOptions {
   input?: string;
@@ -144,7 +154,7 @@ export class GitWorkspace {
     if (!tip) return { branch, exists: false, commits: [], maintainerCommits: [] };
     const out = await this.git([
       'log',
-      '--format=%H%x1f%an%x1f%ae%x1f%cn%x1f%ce%x1f%s%x1e',
+      '--format=%H%x1f%P%x1f%an%x1f%ae%x1f%cn%x1f%ce%x1f%s%x1e',
       `refs/remotes/origin/${this.options.baseBranch}..${tip}`,
     ]);
     const commits = out
@@ -152,13 +162,38 @@ export class GitWorkspace {
       .map((record) => record.replace(/^\n/, ''))
       .filter((record) => record.length > 0)
       .map((record) => {
-        const [sha = '', authorName = '', authorEmail = '', committerName = '', committerEmail = '', subject = ''] = record.split('\x1f');
-        return { sha, authorName, authorEmail, committerName, committerEmail, subject };
+        const [sha = '', parents = '', authorName = '', authorEmail = '', committerName = '', committerEmail = '', subject = ''] = record.split('\x1f');
+        return { sha, parents: parents.split(' ').filter(Boolean), authorName, authorEmail, committerName, committerEmail, subject };
       });
-    const maintainerCommits = commits.filter(
-      (c) => !this.botEmails.has(c.authorEmail.toLowerCase()) || !this.botEmails.has(c.committerEmail.toLowerCase()),
-    );
+    const maintainerCommits: BranchCommit[] = [];
+    for (const c of commits) if (!(await this.isBotOrGitHubCommit(c))) maintainerCommits.push(c);
     return { branch, exists: true, tip, commits, maintainerCommits };
+  }
+
+  /**
+   * The bot's own commit (author and committer are the bot; GitHub as committer when it rebased the
+   * bot's commit), or GitHub's "Update branch" merge: committed by GitHub, and every parent but the
+   * first already on the base, so it adds nothing of a person's own.
+   */
+  private async isBotOrGitHubCommit(c: BranchCommit): Promise<boolean> {
+    const author = c.authorEmail.toLowerCase();
+    const committer = c.committerEmail.toLowerCase();
+    if (this.botEmails.has(author) && (this.botEmails.has(committer) || committer === GITHUB_WEB_COMMITTER)) return true;
+    if (committer !== GITHUB_WEB_COMMITTER || c.parents.length < 2) return false;
+    if (!/^Merge branch '[^']+' into /.test(c.subject)) return false;
+    const base = `refs/remotes/origin/${this.options.baseBranch}`;
+    for (const parent of c.parents.slice(1)) {
+      try {
+        await this.git(['merge-base', '--is-ancestor', parent, base]);
+      } catch {
+        return false;
+      }
+    }
+    // The merge's tree must be exactly "first parent + base": a conflict resolved by hand is a person's work.
+    const [first] = c.parents;
+    const merged = (await this.git(['merge-tree', '--write-tree', first!, c.parents[1]!]).catch(() => '')).split('\n')[0]?.trim();
+    const tree = (await this.git(['rev-parse', `${c.sha}^{tree}`])).trim();
+    return merged === tree;
   }
 
   /** True when every file exists at `commit` with exactly this content. */
@@ -172,14 +207,14 @@ export class GitWorkspace {
   /**
    * Make `branch` hold `files` on top of the base branch. See the module comment for the rules.
    */
-  async syncBranch(branch: string, files: ProposalFile[], message: string): Promise<SyncOutcome> {
+  async syncBranch(branch: string, files: ProposalFile[], message: string, options: { overrideMaintainerCommits?: boolean } = {}): Promise<SyncOutcome> {
     this.checkBranch(branch);
     for (const f of files) assertRepoPath(f.path);
     const state = await this.branchState(branch);
     if (state.exists && state.tip && (await this.filesMatch(state.tip, files))) {
       return { action: 'unchanged', branch, sha: state.tip };
     }
-    if (state.maintainerCommits.length > 0 && state.tip) {
+    if (state.maintainerCommits.length > 0 && state.tip && !options.overrideMaintainerCommits) {
       return { action: 'kept-maintainer-commits', branch, sha: state.tip, maintainerCommits: state.maintainerCommits };
     }
     const commit = await this.buildCommit(files, message);
@@ -188,13 +223,36 @@ export class GitWorkspace {
     try {
       await this.git(['push', '--quiet', '--no-verify', lease, 'origin', `${commit}:refs/heads/${branch}`]);
     } catch (error) {
-      if (error instanceof GitHubError && /\(stale info\)|\[rejected\]/.test(error.message)) return { action: 'remote-changed', branch };
+      if (!(error instanceof GitHubError)) throw error;
+      if (/\(stale info\)|\[rejected\]/.test(error.message)) return { action: 'remote-changed', branch };
+      const refused = refusal(error.message);
+      if (refused) return { action: 'refused', branch, ...refused };
       throw error;
     }
     await this.git(['update-ref', `refs/remotes/origin/${branch}`, commit]);
     const forced = state.exists;
     this.pushes.push({ branch, sha: commit, forced });
     return { action: state.exists ? 'updated' : 'created', branch, sha: commit, forced };
+  }
+
+  /**
+   * A file as a pull request last held it: GitHub keeps refs/pull/<n>/head after the branch is
+   * deleted, so a closed proposal's evidence can be read back. Undefined when GitHub has no such ref.
+   */
+  async readPullFile(number: number, path: string): Promise<string | undefined> {
+    assertRepoPath(path);
+    if (!Number.isInteger(number) || number <= 0) throw new GitHubError(`invalid pull request number ${number}`);
+    const local = `refs/remotes/origin/pull/${number}`;
+    try {
+      const args = ['fetch', '--quiet', '--no-tags'];
+      if (this.options.partialClone ?? true) args.push('--filter=blob:none');
+      await this.git([...args, 'origin', `+refs/pull/${number}/head:${local}`]);
+    } catch {
+      return undefined;
+    }
+    const entries = await this.treeEntries(local, [path]);
+    const blob = entries.get(path);
+    return blob ? this.git(['cat-file', 'blob', blob]) : undefined;
   }
 
   /** The content of a file on a branch, or undefined (fetches the one blob on demand). */
@@ -316,4 +374,18 @@ export class GitWorkspace {
     const encoded = Buffer.from(`x-access-token:${token}`).toString('base64');
     return text.split(token).join('***').split(encoded).join('***');
   }
+}
+
+/**
+ * GitHub's refusals of a push, from git's stderr: the `[remote rejected]` line and the reason
+ * GitHub gives (for workflow files, the file it names; for protected branches, GH006).
+ */
+export function refusal(text: string): { rule: 'workflows-permission' | 'protected-branch' | 'other'; detail: string; file?: string } | undefined {
+  if (!/\[remote rejected\]|GH006|refusing to allow/.test(text)) return undefined;
+  const workflow = /refusing to allow an? [^\n]*? to create or update workflow `([^`]+)`[^\n)]*/.exec(text);
+  if (workflow) return { rule: 'workflows-permission', detail: workflow[0].trim(), file: workflow[1]! };
+  const gh006 = /GH006: Protected branch update failed for [^\n]*/.exec(text);
+  if (gh006) return { rule: 'protected-branch', detail: gh006[0].trim() };
+  const rejected = /\[remote rejected\][^\n]*/.exec(text);
+  return { rule: 'other', detail: (rejected?.[0] ?? 'push refused').trim() };
 }

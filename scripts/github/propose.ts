@@ -9,7 +9,11 @@
  * - a pull request closed without merging is reported as dismissed (the caller records it in
  *   data/registry/dismissed.yaml) and is not reopened; the candidate returns only with a new award,
  *   as a new pull request that says what is new;
- * - new pull requests are capped per run and in total; the rest wait on the dashboard issue.
+ * - new pull requests are capped per run and in total; the rest wait on the dashboard issue;
+ * - one proposal's failure never stops the others or the dashboard, and what the run learned
+ *   (dismissals) is always returned: failures are listed in the result for the caller to report;
+ * - creating calls (pull request, issue, comment) are never blindly retried: after a 5xx the bot
+ *   looks for what it tried to create before trying again, so a write GitHub did do is not doubled.
  *
  * It returns what happened; writing dismissed.yaml and printing are the caller's business.
  */
@@ -23,6 +27,7 @@ import { GitWorkspace } from './git-push.ts';
 import type { GitWorkspaceOptions, SyncOutcome } from './git-push.ts';
 import { parseNoticeMarker, parseProposalMarker, writeNoticeMarker } from './marker.ts';
 import type { ProposalMarker } from './marker.ts';
+import { asGitHubError, explainFailure, isFatal, isServerError } from './failures.ts';
 import { createGitHubClient, isRequestFailure, validationMessages } from './octokit.ts';
 import type { GitHubClient, GitHubClientOptions, GitHubLog } from './octokit.ts';
 import { LABEL_ADD, LABEL_BOT, LABEL_STATUS, branchFor, carryOverChecks, renderProposal } from './render-proposal.ts';
@@ -40,8 +45,10 @@ export interface ProposeOptions {
   repo: string;
   /** Octokit settings: token, baseUrl, waits. Ignored when `client` is given. */
   api: GitHubClientOptions;
-  /** git settings: remote URL, token, base branch, bot identity. */
-  git: GitWorkspaceOptions;
+  /** git settings: remote URL, token, bot identity; the base branch defaults to the repository's default branch. */
+  git: Omit<GitWorkspaceOptions, 'baseBranch'> & { baseBranch?: string };
+  /** Re-open the dashboard issue when a maintainer closed it (config `proposals.reopenClosedDashboard`). Default false. */
+  reopenClosedDashboard?: boolean;
   caps?: ProposeCaps;
   /** Add-company proposals below this confidence open as drafts (config `draftBelowThreshold`). */
   draftBelowConfidence?: number;
@@ -76,7 +83,10 @@ export type SkipReason =
   | 'no-file-changes'
   | 'already-in-base'
   | 'branch-changed'
-  | 'duplicate-branch';
+  | 'duplicate-branch'
+  | 'push-refused'
+  | 'failed'
+  | 'not-attempted';
 
 export interface SkippedProposal extends ProposalRef {
   reason: SkipReason;
@@ -85,7 +95,17 @@ export interface SkippedProposal extends ProposalRef {
   commented?: boolean;
 }
 
+export interface ProposeFailure {
+  /** The proposal, or "dashboard" / "labels". */
+  id: string;
+  branch?: string;
+  message: string;
+  status?: number;
+}
+
 export interface ProposeResult {
+  /** What went wrong this run, one entry per proposal or step; the rest of the run went on. */
+  failures: ProposeFailure[];
   opened: ProposalRef[];
   updated: ProposalRef[];
   unchanged: ProposalRef[];
@@ -106,8 +126,12 @@ interface PullLike {
   merged_at?: string | null;
   closed_at?: string | null;
   draft?: boolean;
+  labels?: Array<{ name?: string } | string>;
   head: { ref: string; repo?: { full_name?: string } | null };
 }
+
+/** A maintainer adds this label to let the bot rewrite a branch that carries their commits. */
+export const LABEL_REBUILD = 'icewatch: rebuild';
 
 interface KnownPull {
   pr: PullLike;
@@ -118,6 +142,7 @@ const LABELS: Array<{ name: string; color: string; description: string }> = [
   { name: LABEL_BOT, color: '5319e7', description: 'Opened or kept by the icewatch pipeline' },
   { name: LABEL_ADD, color: '0e8a16', description: 'icewatch proposes adding a company to the registry' },
   { name: LABEL_STATUS, color: 'fbca04', description: "icewatch proposes a change to a company's status" },
+  { name: LABEL_REBUILD, color: 'd93f0b', description: 'Let icewatch rewrite this branch with its newest evidence (replaces commits on it)' },
 ];
 
 const silent: GitHubLog = { debug() {}, info() {}, warn() {}, error() {} };
@@ -133,18 +158,6 @@ export async function proposeAll(proposals: readonly Proposal[], options: Propos
   }
 }
 
-/** API failures become GitHubError (status and endpoint, never headers: the token stays out). */
-function asGitHubError(error: unknown): unknown {
-  if (error instanceof GitHubError || !isRequestFailure(error)) return error;
-  const request = (error as { request?: { method?: string; url?: string } }).request;
-  const endpoint = request?.method && request.url ? `${request.method} ${new URL(request.url).pathname}` : undefined;
-  const wrapped = new GitHubError(`${endpoint ?? 'request'} failed with ${error.status}: ${error.message}`, {
-    status: error.status,
-    ...(endpoint ? { endpoint } : {}),
-  });
-  return Object.assign(wrapped, { cause: error });
-}
-
 class ProposeRun {
   private readonly client: GitHubClient;
   private readonly repo: { owner: string; repo: string };
@@ -152,6 +165,7 @@ class ProposeRun {
   private workspace?: GitWorkspace;
   private labelsReady = false;
   private readonly result: ProposeResult = {
+    failures: [],
     opened: [],
     updated: [],
     unchanged: [],
@@ -164,6 +178,9 @@ class ProposeRun {
   /** Pull requests of the bot by branch, newest first. */
   private readonly byBranch = new Map<string, KnownPull[]>();
   private openCount = 0;
+  private baseBranch = '';
+  /** Set when GitHub refuses every new pull request (Actions not permitted): later ones wait. */
+  private createBlocked?: string;
   /** Open bot pull requests by number, for the dashboard (titles as they will be after this run). */
   private readonly openPulls = new Map<number, DashboardEntry>();
 
@@ -186,12 +203,56 @@ class ProposeRun {
   }
 
   async execute(proposals: readonly Proposal[]): Promise<ProposeResult> {
+    this.baseBranch = this.options.git.baseBranch ?? (await this.defaultBranch());
     await this.scanPulls();
-    const caps = this.options.caps;
-    let openedThisRun = 0;
+    const counter = { opened: 0 };
     const seenBranches = new Set<string>();
+    let stopped: string | undefined;
 
     for (const proposal of proposals) {
+      const branch = branchFor(proposal);
+      if (stopped) {
+        this.skip({ id: proposal.companyId, kind: proposal.kind, branch, title: proposal.name }, 'not-attempted', stopped);
+        continue;
+      }
+      try {
+        await this.handle(proposal, seenBranches, counter);
+      } catch (error) {
+        const message = explainFailure(error);
+        this.result.failures.push({ id: proposal.companyId, branch, message, ...(isRequestFailure(error) ? { status: error.status } : {}) });
+        this.log.error(`proposal ${proposal.companyId}: ${message}`);
+        this.dashboard.needsMaintainer.push({ id: proposal.companyId, title: proposal.name, branch, note: `this run failed on it: ${toPlainText(message, 240)}` });
+        if (isFatal(error)) stopped = `stopped after: ${message}`;
+      }
+    }
+
+    this.dashboard.open = [...this.openPulls.values()];
+    if ((this.options.dashboard ?? true) && !stopped) {
+      try {
+        this.result.dashboard = await syncDashboard(this.client, this.repo, this.dashboard, {
+          ...(this.options.dashboardTitle ? { title: this.options.dashboardTitle } : {}),
+          ensureLabels: () => this.ensureLabels(),
+          reopenClosed: this.options.reopenClosedDashboard ?? false,
+        });
+      } catch (error) {
+        const message = explainFailure(error);
+        this.result.failures.push({ id: 'dashboard', message, ...(isRequestFailure(error) ? { status: error.status } : {}) });
+        this.log.error(`dashboard: ${message}`);
+      }
+    }
+    this.result.pushes = [...(this.workspace?.pushes ?? [])];
+    return this.result;
+  }
+
+  private async defaultBranch(): Promise<string> {
+    const { data } = await this.client.rest.repos.get(this.repo);
+    return data.default_branch;
+  }
+
+  private async handle(proposal: Proposal, seenBranches: Set<string>, counter: { opened: number }): Promise<void> {
+    const caps = this.options.caps;
+    const openedThisRun = counter.opened;
+    {
       const branch = branchFor(proposal);
       const known = this.byBranch.get(branch) ?? [];
       const open = known.find((k) => k.pr.state === 'open');
@@ -208,7 +269,7 @@ class ProposeRun {
 
       if (seenBranches.has(branch)) {
         this.skip(ref, 'duplicate-branch', `another proposal in this plan already uses ${branch}`);
-        continue;
+        return;
       }
       seenBranches.add(branch);
 
@@ -216,12 +277,12 @@ class ProposeRun {
         // A pull request needs a diff; a proposal without files is a question for a person.
         this.skip(ref, 'no-file-changes', 'nothing to change in the repository; listed for review');
         this.dashboard.needsMaintainer.push({ ...this.entry(ref), note: `no file to change: ${toPlainText(reasonOf(proposal), 300)}` });
-        continue;
+        return;
       }
 
       if (open) {
         await this.handleOpen(proposal, rendered, ref, open);
-        continue;
+        return;
       }
 
       if (latestClosed) {
@@ -232,7 +293,7 @@ class ProposeRun {
           // the same branch (a company active again, then ended again) is a new proposal.
           if (sameEvidence) {
             this.skip(closedRef, 'merged', `#${latestClosed.pr.number} was merged`);
-            continue;
+            return;
           }
         } else {
           // Closed without merging: a dismissed candidate returns only with a new award the plan
@@ -245,7 +306,7 @@ class ProposeRun {
               this.dashboard.dismissed.push(this.entry(closedRef));
             }
             this.skip(closedRef, 'closed-unmerged', `#${latestClosed.pr.number} was closed without merging and there is no new award`);
-            continue;
+            return;
           }
         }
       }
@@ -260,21 +321,16 @@ class ProposeRun {
       if (waitReason) {
         this.skip(ref, waitReason, waitReason === 'cap-per-run' ? `already opened ${openedThisRun} this run` : `${this.openCount} proposals are open`);
         this.dashboard.waiting.push({ ...this.entry(ref), confidence: proposal.kind === 'add-company' ? proposal.confidence : undefined });
-        continue;
+        return;
       }
 
-      if (await this.openNew(proposal, rendered, ref)) openedThisRun += 1;
+      if (this.createBlocked) {
+        this.skip(ref, 'failed', this.createBlocked);
+        this.dashboard.waiting.push({ ...this.entry(ref), note: this.createBlocked });
+        return;
+      }
+      if (await this.openNew(proposal, rendered, ref)) counter.opened += 1;
     }
-
-    this.dashboard.open = [...this.openPulls.values()];
-    if (this.options.dashboard ?? true) {
-      this.result.dashboard = await syncDashboard(this.client, this.repo, this.dashboard, {
-        ...(this.options.dashboardTitle ? { title: this.options.dashboardTitle } : {}),
-        ensureLabels: () => this.ensureLabels(),
-      });
-    }
-    this.result.pushes = [...(this.workspace?.pushes ?? [])];
-    return this.result;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -304,7 +360,7 @@ class ProposeRun {
   }
 
   private async git(): Promise<GitWorkspace> {
-    this.workspace ??= await GitWorkspace.open(this.options.git);
+    this.workspace ??= await GitWorkspace.open({ ...this.options.git, baseBranch: this.baseBranch });
     return this.workspace;
   }
 
@@ -335,7 +391,18 @@ class ProposeRun {
       return;
     }
     const ws = await this.git();
-    const outcome = await ws.syncBranch(rendered.branch, rendered.files, rendered.commitMessage);
+    const rebuild = labelNames(open.pr).some((l) => l.toLowerCase() === LABEL_REBUILD);
+    const outcome = await ws.syncBranch(rendered.branch, rendered.files, rendered.commitMessage, { overrideMaintainerCommits: rebuild });
+    if (rebuild && outcome.action !== 'kept-maintainer-commits' && outcome.action !== 'refused') {
+      // The maintainer's go-ahead is used once; their next commit is protected again.
+      await this.client.rest.issues.removeLabel({ ...this.repo, issue_number: open.pr.number, name: LABEL_REBUILD }).catch((error: unknown) => {
+        if (!isRequestFailure(error) || error.status !== 404) throw error;
+      });
+    }
+    if (outcome.action === 'refused') {
+      this.refused(ref, outcome);
+      return;
+    }
     if (outcome.action === 'kept-maintainer-commits') {
       const commented = await this.noticeOnce(open.pr.number, rendered, outcome);
       this.skip(ref, 'maintainer-commits', `${outcome.maintainerCommits.length} commit(s) by others on ${rendered.branch}; not rewritten`, { commented });
@@ -367,6 +434,10 @@ class ProposeRun {
   private async openNew(proposal: Proposal, rendered: RenderedProposal, base: ProposalRef): Promise<boolean> {
     const ws = await this.git();
     const outcome: SyncOutcome = await ws.syncBranch(rendered.branch, rendered.files, rendered.commitMessage);
+    if (outcome.action === 'refused') {
+      this.refused(base, outcome);
+      return false;
+    }
     if (outcome.action === 'kept-maintainer-commits') {
       this.skip(base, 'maintainer-commits', `${rendered.branch} has commits by others and no open pull request; not rewritten`);
       this.dashboard.needsMaintainer.push({
@@ -405,24 +476,54 @@ class ProposeRun {
     return true;
   }
 
+  /** GitHub refused the push: the old branch stays, and the dashboard says which setting to change. */
+  private refused(ref: ProposalRef, outcome: Extract<SyncOutcome, { action: 'refused' }>): void {
+    const note =
+      outcome.rule === 'workflows-permission'
+        ? `GitHub refused to update ${outcome.branch}: the new base changes \`${outcome.file ?? '.github/workflows/'}\` and the token has no Workflows permission. ` +
+          'Grant the icewatch GitHub App Repository permissions → Workflows: Read and write (and accept the new permission on the installation); the branch was left as it was'
+        : outcome.rule === 'protected-branch'
+          ? `GitHub refused to update ${outcome.branch}: a branch protection rule or ruleset covers icewatch/* branches; exclude them in Settings → Branches / Rules`
+          : `GitHub refused to update ${outcome.branch}: ${outcome.detail}`;
+    this.skip(ref, 'push-refused', note);
+    this.dashboard.needsMaintainer.push({ ...this.entry(ref), note });
+  }
+
   private async createPull(rendered: RenderedProposal): Promise<PullLike | 'exists'> {
     const params = {
       ...this.repo,
       title: rendered.title,
       head: rendered.branch,
-      base: this.options.git.baseBranch,
+      base: this.baseBranch,
       body: rendered.body,
       draft: rendered.draft,
     };
+    const create = async (draft: boolean): Promise<PullLike | 'exists'> => {
+      try {
+        // Never retried blindly: a 5xx may come after GitHub created it.
+        return (await this.client.rest.pulls.create({ ...params, draft, request: { retries: 0 } })).data as PullLike;
+      } catch (error) {
+        if (isServerError(error)) {
+          const made = await this.findOpenPull(rendered.branch);
+          if (made) return made;
+          return (await this.client.rest.pulls.create({ ...params, draft, request: { retries: 0 } })).data as PullLike;
+        }
+        throw error;
+      }
+    };
     try {
-      return (await this.client.rest.pulls.create(params)).data as PullLike;
+      return await create(rendered.draft);
     } catch (error) {
+      if (isRequestFailure(error) && error.status === 403 && /not permitted to create or approve pull requests/i.test(error.message)) {
+        this.createBlocked = explainFailure(error);
+        throw error;
+      }
       if (!isRequestFailure(error) || error.status !== 422) throw error;
       const messages = validationMessages(error);
       if (messages.some((m) => /a pull request already exists/i.test(m))) return 'exists';
       if (rendered.draft && messages.concat(error.message).some((m) => /draft/i.test(m))) {
         // Draft pull requests are not available on every plan; fall back to a ready one.
-        return (await this.client.rest.pulls.create({ ...params, draft: false })).data as PullLike;
+        return create(false);
       }
       throw new GitHubError(`could not open a pull request for ${rendered.branch}: ${messages.join('; ') || error.message}`, {
         status: 422,
@@ -431,18 +532,26 @@ class ProposeRun {
     }
   }
 
+  private async findOpenPull(branch: string): Promise<PullLike | undefined> {
+    const { data } = await this.client.rest.pulls.list({ ...this.repo, state: 'open', head: `${this.repo.owner}:${branch}`, per_page: 10 });
+    return (data as PullLike[])[0];
+  }
+
   /** One comment per new content: the notice marker records which content it was about. */
-  private async noticeOnce(number: number, rendered: RenderedProposal, outcome: Extract<SyncOutcome, { action: 'kept-maintainer-commits' }>): Promise<boolean> {
+  private async hasNotice(number: number, rendered: RenderedProposal): Promise<boolean> {
     const comments = (await this.client.paginate(this.client.rest.issues.listComments, {
       ...this.repo,
       issue_number: number,
       per_page: 100,
     })) as Array<{ body?: string | null }>;
-    const already = comments.some((c) => {
+    return comments.some((c) => {
       const notice = parseNoticeMarker(c.body);
       return notice?.id === rendered.id && notice.contentHash === rendered.marker.contentHash;
     });
-    if (already) return false;
+  }
+
+  private async noticeOnce(number: number, rendered: RenderedProposal, outcome: Extract<SyncOutcome, { action: 'kept-maintainer-commits' }>): Promise<boolean> {
+    if (await this.hasNotice(number, rendered)) return false;
     const files = rendered.files.map((f) => `- \`${f.path}\``).join('\n');
     const body = [
       writeNoticeMarker({ id: rendered.id, contentHash: rendered.marker.contentHash }),
@@ -454,10 +563,16 @@ class ProposeRun {
       '',
       files,
       '',
-      'or delete the branch (closing this pull request) and icewatch will propose it again on its next run. ' +
-        'A dry run (`icewatch propose --dry-run`) writes the new files under `reports/proposals/`.',
+      `or add the label \`${LABEL_REBUILD}\` to this pull request: on its next run icewatch rewrites the branch with the new ` +
+        'evidence (replacing the commits on it) and removes the label. Deleting the branch would close this pull request, ' +
+        'which icewatch reads as a dismissal. A dry run (`icewatch propose --dry-run`) writes the new files under `reports/proposals/`.',
     ].join('\n');
-    await this.client.rest.issues.createComment({ ...this.repo, issue_number: number, body });
+    try {
+      await this.client.rest.issues.createComment({ ...this.repo, issue_number: number, body, request: { retries: 0 } });
+    } catch (error) {
+      if (!isServerError(error)) throw error;
+      if (!(await this.hasNotice(number, rendered))) await this.client.rest.issues.createComment({ ...this.repo, issue_number: number, body, request: { retries: 0 } });
+    }
     return true;
   }
 
@@ -467,7 +582,7 @@ class ProposeRun {
     if (marker?.evidenceHash === proposal.evidenceHash) {
       awardKeys = proposal.evidence.awards.map((a) => a.awardKey);
     } else {
-      awardKeys = await this.awardKeysOnBranch(branchFor(proposal), proposal.evidenceFile.path);
+      awardKeys = await this.awardKeysOf(closed.pr.number, branchFor(proposal), proposal.evidenceFile.path);
     }
     const date = (closed.pr.closed_at ?? '').slice(0, 10);
     const entry: DismissedEntry = {
@@ -483,35 +598,45 @@ class ProposeRun {
     return entry;
   }
 
-  /** The award keys in the evidence file of a closed proposal's branch, when the branch still exists. */
-  private async awardKeysOnBranch(branch: string, path: string): Promise<string[] | undefined> {
-    try {
-      const text = await (await this.git()).readFile(branch, path);
-      if (!text) return undefined;
-      const parsed = JSON.parse(text) as { awards?: Array<{ awardKey?: unknown }> };
-      return (parsed.awards ?? []).map((a) => a.awardKey).filter((k): k is string => typeof k === 'string');
-    } catch {
-      return undefined;
+  /**
+   * The award keys of a closed proposal: from the evidence file its pull request last held
+   * (refs/pull/N/head outlives a deleted branch), else from its branch.
+   */
+  private async awardKeysOf(number: number, branch: string, path: string): Promise<string[] | undefined> {
+    const ws = await this.git();
+    for (const read of [() => ws.readPullFile(number, path), () => ws.readFile(branch, path)]) {
+      try {
+        const text = await read();
+        if (!text) continue;
+        const parsed = JSON.parse(text) as { awards?: Array<{ awardKey?: unknown }> };
+        return (parsed.awards ?? []).map((a) => a.awardKey).filter((k): k is string => typeof k === 'string');
+      } catch {
+        // A damaged or missing file: try the next place.
+      }
     }
+    return undefined;
   }
 
+  /** One listing of the repository's labels, then only the missing ones are created (no 404 probes). */
   private async ensureLabels(): Promise<void> {
     if (this.labelsReady) return;
+    const existing = (await this.client.paginate(this.client.rest.issues.listLabelsForRepo, { ...this.repo, per_page: 100 })) as Array<{ name: string }>;
+    const have = new Set(existing.map((l) => l.name.toLowerCase()));
     for (const label of LABELS) {
+      if (have.has(label.name.toLowerCase())) continue;
       try {
-        await this.client.rest.issues.getLabel({ ...this.repo, name: label.name });
-      } catch (error) {
-        if (!isRequestFailure(error) || error.status !== 404) throw error;
-        try {
-          await this.client.rest.issues.createLabel({ ...this.repo, ...label });
-        } catch (createError) {
-          // 422 already_exists: another run created it meanwhile.
-          if (!isRequestFailure(createError) || createError.status !== 422) throw createError;
-        }
+        await this.client.rest.issues.createLabel({ ...this.repo, ...label });
+      } catch (createError) {
+        // 422 already_exists: another run created it meanwhile.
+        if (!isRequestFailure(createError) || createError.status !== 422) throw createError;
       }
     }
     this.labelsReady = true;
   }
+}
+
+function labelNames(pr: PullLike): string[] {
+  return (pr.labels ?? []).map((l) => (typeof l === 'string' ? l : (l.name ?? '')));
 }
 
 function reasonOf(proposal: Proposal): string {

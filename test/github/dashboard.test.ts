@@ -5,6 +5,7 @@ import { parseDashboardMarker } from '../../scripts/github/marker.ts';
 import { createGitHubClient } from '../../scripts/github/octokit.ts';
 import { GITHUB_BODY_LIMIT } from '../../scripts/github/render-proposal.ts';
 import type { ReviewItem } from '../../scripts/plan/types.ts';
+import { contractProblems } from '../helpers/github-openapi.ts';
 import { createBareRepo, startFakeGitHub } from '../helpers/github-server.ts';
 import type { BareRepo, FakeGitHub } from '../helpers/github-server.ts';
 
@@ -79,6 +80,7 @@ describe('syncDashboard', () => {
   let bare: BareRepo | undefined;
   let gh: FakeGitHub | undefined;
   afterEach(async () => {
+  if (gh) expect(contractProblems(gh.calls)).toEqual([]);
     await gh?.close();
     await bare?.remove();
   });
@@ -87,7 +89,7 @@ describe('syncDashboard', () => {
     bare = await createBareRepo({ 'README.md': 'x\n' });
     gh = await startFakeGitHub({ owner: 'o', repo: 'r', token: 't0k', bare });
     // A stranger's issue copying the marker, without the bot's label (only collaborators can label).
-    gh.issues.push({ number: 50, title: 'fake', body: renderDashboard({ ...empty, reviewQueue: review }).body, state: 'open', user: 'mallory', labels: [], created_at: '2025-01-01T00:00:00Z' });
+    gh.issues.push({ number: 50, title: 'fake', body: renderDashboard({ ...empty, reviewQueue: review }).body, state: 'open', state_reason: null, user: 'mallory', labels: [], created_at: '2025-01-01T00:00:00Z', closed_at: null });
     const client = createGitHubClient({ token: 't0k', baseUrl: gh.url, writeSpacingMs: 0, retryAfterBaseMs: 1 });
     const repo = { owner: 'o', repo: 'r' };
 

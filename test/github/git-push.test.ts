@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { GitWorkspace } from '../../scripts/github/git-push.ts';
+import { GitWorkspace, refusal } from '../../scripts/github/git-push.ts';
 import type { GitWorkspaceOptions } from '../../scripts/github/git-push.ts';
 import { createBareRepo, git } from '../helpers/github-server.ts';
 import type { BareRepo } from '../helpers/github-server.ts';
@@ -128,5 +128,47 @@ describe('GitWorkspace', () => {
     expect(error.message).toMatch(/^GitHub: git fetch failed/);
     expect(error.message).not.toContain(token);
     expect(error.message).not.toContain(Buffer.from(`x-access-token:${token}`).toString('base64'));
+  });
+
+  it('reads GitHub’s refusals from git’s output', () => {
+    // As git prints them for a push GitHub refuses (App token, OAuth token, protected branch).
+    expect(
+      refusal(
+        'To https://github.com/o/r.git\n ! [remote rejected] icewatch/add-x -> icewatch/add-x (refusing to allow a GitHub App to create or update workflow `.github/workflows/ci.yml` without `workflows` permission)\nerror: failed to push some refs',
+      ),
+    ).toEqual({
+      rule: 'workflows-permission',
+      file: '.github/workflows/ci.yml',
+      detail: 'refusing to allow a GitHub App to create or update workflow `.github/workflows/ci.yml` without `workflows` permission',
+    });
+    expect(refusal('! [remote rejected] b -> b (refusing to allow an OAuth App to create or update workflow `.github/workflows/x.yml` without `workflow` scope)')).toMatchObject({
+      rule: 'workflows-permission',
+      file: '.github/workflows/x.yml',
+    });
+    expect(refusal('remote: error: GH006: Protected branch update failed for refs/heads/icewatch/add-x.\n ! [remote rejected] icewatch/add-x -> icewatch/add-x (protected branch hook declined)')).toEqual({
+      rule: 'protected-branch',
+      detail: 'GH006: Protected branch update failed for refs/heads/icewatch/add-x.',
+    });
+    expect(refusal(' ! [remote rejected] b -> b (pre-receive hook declined)')).toEqual({ rule: 'other', detail: '[remote rejected] b -> b (pre-receive hook declined)' });
+    expect(refusal('fatal: unable to access')).toBeUndefined();
+  });
+
+  it('counts GitHub’s "Update branch" merge as no one’s commit, but a person’s merge as theirs', async () => {
+    bare = await createBareRepo({ 'README.md': 'data\n' });
+    const first = await workspace();
+    await first.syncBranch(BRANCH, [{ path: YAML, content: 'a\n' }], 'Add\n');
+    await bare.commitAs(MAINTAINER, 'main', { 'README.md': 'data v2\n' }, 'README');
+    const merge = async (committer: { name: string; email: string }) => {
+      const head = (await bare!.tip(BRANCH))!;
+      const main = (await bare!.tip('main'))!;
+      const tree = (await git(['merge-tree', '--write-tree', head, main], { cwd: bare!.path })).split('\n')[0]!;
+      const env = { GIT_AUTHOR_NAME: MAINTAINER.name, GIT_AUTHOR_EMAIL: MAINTAINER.email, GIT_COMMITTER_NAME: committer.name, GIT_COMMITTER_EMAIL: committer.email };
+      const sha = (await git(['commit-tree', tree, '-p', head, '-p', main, '-m', `Merge branch 'main' into ${BRANCH}`], { cwd: bare!.path, env })).trim();
+      await bare!.updateRef(`refs/heads/${BRANCH}`, sha);
+    };
+    await merge({ name: 'GitHub', email: 'noreply@github.com' });
+    expect((await (await workspace()).branchState(BRANCH)).maintainerCommits).toEqual([]);
+    await merge(MAINTAINER);
+    expect((await (await workspace()).branchState(BRANCH)).maintainerCommits.map((c) => c.committerEmail)).toEqual([MAINTAINER.email]);
   });
 });

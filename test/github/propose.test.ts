@@ -10,6 +10,7 @@ import type { ProposeOptions } from '../../scripts/github/propose.ts';
 import { renderProposal } from '../../scripts/github/render-proposal.ts';
 import { dismissedEntrySchema } from '../../scripts/registry/schema.ts';
 import { GitHubError } from '../../scripts/util/errors.ts';
+import { contractProblems } from '../helpers/github-openapi.ts';
 import { createBareRepo, git, secondaryRateLimit, startFakeGitHub } from '../helpers/github-server.ts';
 import type { BareRepo, FakeGitHub } from '../helpers/github-server.ts';
 import { addProposal, madeUpAward, realAwardees, realProposals, slug, statusProposal } from './proposal-fixtures.ts';
@@ -24,6 +25,8 @@ let bare: BareRepo | undefined;
 let gh: FakeGitHub | undefined;
 
 afterEach(async () => {
+  // Every request the bot sent and every reply it got conform to GitHub's REST description.
+  if (gh) expect(contractProblems(gh.calls)).toEqual([]);
   await gh?.close();
   await bare?.remove();
   gh = undefined;
@@ -83,6 +86,7 @@ describe('proposeAll against a local GitHub and a bare repository', () => {
     expect(first.skipped).toEqual([]);
     expect(first.dashboard).toEqual({ action: 'created', number: 4, url: `https://github.com/${OWNER}/${REPO}/issues/4` });
     expect(writeSummary(gh)).toEqual([
+      'POST /labels 201',
       'POST /labels 201',
       'POST /labels 201',
       'POST /labels 201',

@@ -34,17 +34,19 @@ type Workflow = {
 };
 
 /**
- * Every action the workflows use, with the commit its tag pointed to. Checked against public
- * workflows that pin the same tags (see the report); update both when bumping.
+ * Every action the workflows use: the current major of each, on the node24 runtime, with the commit
+ * its tag points to. Verified against the actions' own repositories (git tag / rev-parse <tag>^{commit}
+ * in a fresh clone, and each action.yml's `runs.using`); upload-pages-artifact v5 pins its inner
+ * upload-artifact by SHA (v3 pulled actions/upload-artifact@v4 unpinned). Update both when bumping.
  */
 const PINS: Record<string, { sha: string; tag: string }> = {
-  'actions/checkout': { sha: '11bd71901bbe5b1630ceea73d27597364c9af683', tag: 'v4.2.2' },
-  'actions/setup-node': { sha: '49933ea5288caeca8642d1e84afbd3f7d6820020', tag: 'v4.4.0' },
-  'actions/upload-artifact': { sha: 'ea165f8d65b6e75b540449e92b4886f43607fa02', tag: 'v4.6.2' },
-  'actions/download-artifact': { sha: 'd3f86a106a0bac45b974a628896c90dbdf5c8093', tag: 'v4.3.0' },
-  'actions/create-github-app-token': { sha: 'd72941d797fd3113feb6b93fd0dec494b13a2547', tag: 'v1.12.0' },
-  'actions/upload-pages-artifact': { sha: '56afc609e74202658d3ffba0e8f6dda462b719fa', tag: 'v3.0.1' },
-  'actions/deploy-pages': { sha: 'd6db90164ac5ed86f2b6aed7e0febac5b3c0c03e', tag: 'v4.0.5' },
+  'actions/checkout': { sha: '3d3c42e5aac5ba805825da76410c181273ba90b1', tag: 'v7.0.1' },
+  'actions/setup-node': { sha: '820762786026740c76f36085b0efc47a31fe5020', tag: 'v7.0.0' },
+  'actions/upload-artifact': { sha: 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f', tag: 'v7.0.0' },
+  'actions/download-artifact': { sha: '3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c', tag: 'v8.0.1' },
+  'actions/create-github-app-token': { sha: '1b10c78c7865c340bc4f6099eb2f838309f1e8c3', tag: 'v3.1.1' },
+  'actions/upload-pages-artifact': { sha: 'fc324d3547104276b827a68afc52ff2a11cc49c9', tag: 'v5.0.0' },
+  'actions/deploy-pages': { sha: 'cd2ce8fcbc39b97be8ca5fce6e763baed58fa128', tag: 'v5.0.0' },
 };
 
 const text = Object.fromEntries(FILES.map((f) => [f, readFileSync(`${ROOT}.github/workflows/${f}`, 'utf8')])) as Record<(typeof FILES)[number], string>;
@@ -114,6 +116,7 @@ describe('workflow policy', () => {
     expect(grants).toEqual({
       'ci.yml:check': [],
       'ci.yml:republish': ['contents'],
+      'ci.yml:pages': ['id-token', 'pages'],
       'pipeline.yml:sources': [],
       'pipeline.yml:fetch': [],
       'pipeline.yml:update': ['contents'],
@@ -202,10 +205,12 @@ describe('pipeline.yml', () => {
     const plan = propose.steps!.find((s) => s.name === 'Download the plan')!;
     expect(plan.with).toMatchObject({ name: 'plan' });
     expect(propose.steps!.indexOf(plan)).toBeLessThan(propose.steps!.indexOf(step));
-    expect(step.env).toEqual({ GITHUB_TOKEN: '${{ steps.app-token.outputs.token || github.token }}' });
+    expect(step.env).toEqual({ GITHUB_TOKEN: '${{ steps.app-token.outputs.token || github.token }}', ICEWATCH_APP_SLUG: '${{ steps.app-token.outputs.app-slug }}' });
     const record = propose.steps!.find((s) => s.name === 'Record dismissed candidates')!;
     expect(record.run).toContain('git add -- "$file"');
-    expect(record.env).toEqual({ GH_TOKEN: '${{ github.token }}' });
+    expect(record.run).toContain('bash scripts/github/push-main.sh');
+    expect(record.if).toBe('${{ !cancelled() }}');
+    expect(record.env).toEqual({ GH_TOKEN: '${{ github.token }}', TARGET_BRANCH: '${{ github.ref_name }}' });
     const note = propose.steps!.find((s) => s.name === 'Note the token in use')!;
     expect(note.run).toContain('GITHUB_STEP_SUMMARY');
     expect(note.run).toContain('CI will not run');
@@ -224,17 +229,19 @@ describe('ci.yml and pages.yml', () => {
     expect(Object.keys(ci.on).sort()).toEqual(['pull_request', 'push']);
     expect(ci.on.push).toEqual({ branches: ['main'] });
     const runs = ci.jobs.check!.steps!.map((s) => s.run).filter(Boolean);
-    expect(runs.slice(0, 4)).toEqual(['npm ci --no-audit --no-fund', 'npm run --silent typecheck', 'npm test', 'npm run --silent icewatch -- validate']);
-    expect(runs[4]).toContain('npm run --silent icewatch -- publish');
-    expect(runs[4]).toContain('git status --porcelain -- data/published');
+    expect(runs.slice(0, 4)).toEqual(['npm ci --ignore-scripts --no-audit --no-fund', 'npm run --silent typecheck', 'npm test', 'npm run --silent icewatch -- validate']);
+    expect(runs[5]).toContain('npm run --silent icewatch -- publish');
+    expect(runs[5]).toContain('git status --porcelain -- data/published');
   });
 
-  it('pages deploys data/published/v1 on pushes to main that change it', () => {
+  it('pages deploys data/published/v1 and the site, as one folder, on pushes to main that change it', () => {
     const pages = wf['pages.yml'];
     expect(pages.on.push).toEqual({ branches: ['main'], paths: ['data/published/**'] });
     expect(Object.keys(pages.on)).toContain('workflow_call');
     const upload = pages.jobs.build!.steps!.find((s) => s.uses?.startsWith('actions/upload-pages-artifact@'))!;
-    expect(upload.with).toEqual({ path: 'data/published/v1' });
+    expect(upload.with).toEqual({ path: '${{ runner.temp }}/pages' });
+    const assemble = pages.jobs.build!.steps!.find((s) => s.name === 'Assemble the site')!;
+    expect(assemble.env).toEqual({ OUT: '${{ runner.temp }}/pages' });
     expect(pages.jobs.deploy!.steps!.some((s) => s.uses?.startsWith('actions/deploy-pages@'))).toBe(true);
   });
 });
