@@ -125,7 +125,8 @@ export async function updateSource(options: UpdateSourceOptions): Promise<Update
     const shortfalls = [...fetchShortfalls, ...(parsed.shortfalls ?? [])];
     // What was missed must be asked for again: a short fetch never moves the checkpoint.
     if (shortfalls.length > 0) checkpoint = previous?.meta.checkpoint;
-    const merged = mergeRecords(previous?.records ?? [], fresh, source.mode === 'upsert' || incremental);
+    const provisional = new Map((parsed.provisional ?? []).map((p) => [p.key, p.fields]));
+    const merged = mergeRecords(previous?.records ?? [], fresh, source.mode === 'upsert' || incremental, provisional);
     const removals = applyRemovals(merged, parsed.removals ?? []);
     const meta = await writeSnapshot(dataDir, source.id, merged.records, {
       retrievedAt: now.toISOString(),
@@ -182,6 +183,15 @@ function shrinkage(
   return undefined;
 }
 
+/** The fresh record, with the previous record's value for each provisional field it had. */
+function keepKnownFields(fresh: SourceRecord, previous: SourceRecord | undefined, fields: readonly string[] | undefined): SourceRecord {
+  if (!previous || !fields || previous.recordType !== fresh.recordType) return fresh;
+  const out = { ...fresh } as Record<string, unknown>;
+  const old = previous as unknown as Record<string, unknown>;
+  for (const field of fields) if (old[field] !== undefined) out[field] = old[field];
+  return sourceRecordSchema.parse(out);
+}
+
 /** Drops records the source deleted upstream; returns the removals that applied to this snapshot. */
 function applyRemovals(merged: { records: SourceRecord[]; removed: number }, removals: readonly Removal[]): Removal[] {
   if (removals.length === 0) return [];
@@ -210,15 +220,18 @@ export function mergeRecords(
   previous: SourceRecord[],
   fresh: SourceRecord[],
   keepPrevious: boolean,
+  provisional: ReadonlyMap<string, readonly string[]> = new Map(),
 ): { records: SourceRecord[]; added: number; updated: number; removed: number } {
   const before = new Map(previous.map((r) => [recordKey(r), stableStringify(r)]));
+  const previousByKey = provisional.size > 0 ? new Map(previous.map((r) => [recordKey(r), r])) : undefined;
   const result = new Map<string, SourceRecord>();
   if (keepPrevious) for (const r of previous) result.set(recordKey(r), r);
   let added = 0;
   let updated = 0;
   const seen = new Set<string>();
-  for (const r of fresh) {
-    const key = recordKey(r);
+  for (const candidate of fresh) {
+    const key = recordKey(candidate);
+    const r = keepKnownFields(candidate, previousByKey?.get(key), provisional.get(key));
     seen.add(key);
     const old = before.get(key);
     if (old === undefined) added += result.has(key) ? 0 : 1;

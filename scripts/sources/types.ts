@@ -137,6 +137,12 @@ export interface ParseResult {
   shortfalls?: Shortfall[];
   /** Records the source deleted upstream; removed from the snapshot and reported. */
   removals?: Removal[];
+  /**
+   * Fields of some records that this parse could only guess (e.g. an FPDS award read without its base
+   * action has only a modification's description): when the snapshot already has the record, its value
+   * for these fields is kept.
+   */
+  provisional?: { key: string; fields: string[] }[];
 }
 
 export interface SourceDefinition {
