@@ -10,7 +10,7 @@ import { markdownTable } from 'markdown-table';
 import { IcewatchError, SourceFormatError, SourceUnavailableError } from '../util/errors.ts';
 import type { HttpClient } from '../util/http.ts';
 import { escapeMarkdown, forLog } from '../util/sanitize.ts';
-import type { SmokeReport, SourceDefinition } from './types.ts';
+import type { SmokeContext, SmokeReport, SourceDefinition } from './types.ts';
 
 /** A smoke check's exception as a report line: typed failures say changed/unavailable, others rethrow. */
 export function smokeFailure(source: string, request: string, error: unknown): SmokeReport {
@@ -23,6 +23,31 @@ export function smokeFailure(source: string, request: string, error: unknown): S
   throw error;
 }
 
+/**
+ * A source whose fetch is one page (the watchdog lists) is smoke-tested by that fetch and its parse,
+ * written nowhere: the page is the whole of what a fetch would bring.
+ */
+async function pageSmoke(source: SourceDefinition, ctx: SmokeContext): Promise<SmokeReport> {
+  const request = `GET ${source.hosts[0] ?? source.homepage} (the page)`;
+  try {
+    const fetched = await source.fetch({ ...ctx });
+    const parsed = await source.parse(fetched.inputs, { log: ctx.log });
+    const lists = parsed.lists?.length ? ` on ${parsed.lists.length} list(s)` : '';
+    const empty = parsed.records.length === 0 && !parsed.state;
+    return {
+      source: source.id,
+      request,
+      rows: parsed.records.length,
+      rowIssues: parsed.rowIssues.length,
+      wouldFetch: `the page: ${parsed.records.length} name(s)${lists}${parsed.state ? ` (state ${parsed.state})` : ''}`,
+      status: empty ? 'changed' : 'ok',
+      ...(empty ? { message: 'the page parsed to nothing: its structure may have changed' } : {}),
+    };
+  } catch (error) {
+    return smokeFailure(source.id, request, error);
+  }
+}
+
 export interface SmokeOptions {
   sources: readonly SourceDefinition[];
   httpFor: (source: SourceDefinition) => HttpClient;
@@ -33,13 +58,12 @@ export interface SmokeOptions {
 export async function runSmoke(options: SmokeOptions): Promise<SmokeReport[]> {
   const reports: SmokeReport[] = [];
   for (const source of options.sources) {
-    if (!source.smoke) {
-      reports.push({ source: source.id, request: '—', rows: 0, rowIssues: 0, wouldFetch: '—', status: 'ok', message: 'no smoke check declared' });
-      continue;
-    }
     const workDir = await mkdtemp(join(tmpdir(), `icewatch-smoke-${source.id}-`));
     try {
-      reports.push(await source.smoke({ http: options.httpFor(source), workDir, now: options.now, log: options.log }));
+      const ctx = { http: options.httpFor(source), workDir, now: options.now, log: options.log };
+      if (source.smoke) reports.push(await source.smoke(ctx));
+      else if (source.mode === 'replace') reports.push(await pageSmoke(source, ctx));
+      else reports.push({ source: source.id, request: '—', rows: 0, rowIssues: 0, wouldFetch: '—', status: 'ok', message: 'no smoke check declared' });
     } catch (error) {
       // A bug in one check must not hide the others' answers.
       const message = error instanceof IcewatchError ? error.message : `smoke check crashed: ${(error as Error).message}`;

@@ -1,0 +1,33 @@
+/**
+ * The README's table of sources, generated from the declarations (`icewatch sources --markdown`), so
+ * hosts, import formats and documented limits are stated once, where the code reads them.
+ */
+import type { SourceDefinition, SourceLimit } from './types.ts';
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function formatValue(value: SourceLimit['value']): string {
+  return typeof value === 'number' ? value.toLocaleString('en-US') : value;
+}
+
+export function limitsCell(limits: readonly SourceLimit[] | undefined): string {
+  if (!limits || limits.length === 0) return '—';
+  return limits.map((limit) => `${cell(limit.name)}: ${cell(formatValue(limit.value))}`).join('; ');
+}
+
+export function sourcesMarkdown(sources: Iterable<SourceDefinition>): string {
+  const lines = ['| id | source | kind | hosts | documented limits | `--from` imports |', '|---|---|---|---|---|---|'];
+  for (const s of sources) {
+    lines.push(`| \`${s.id}\` | [${cell(s.title)}](${s.homepage}) | ${s.kind} | ${s.hosts.join(', ')} | ${limitsCell(s.limits)} | ${cell(s.importFormats)} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Where each limit comes from, for the sources' readmes and `sources --limits`. */
+export function limitReferences(sources: Iterable<SourceDefinition>): string {
+  const lines: string[] = [];
+  for (const s of sources) for (const limit of s.limits ?? []) lines.push(`- \`${s.id}\` ${limit.name} = ${formatValue(limit.value)}: ${limit.reference}`);
+  return `${lines.join('\n')}\n`;
+}
