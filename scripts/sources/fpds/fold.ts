@@ -70,8 +70,8 @@ export interface DeletionOutcome {
 
 /**
  * Applies FEEDNAME=DELETED the way FPDS's loader does (data-act-broker-backend get_delete_data): a
- * deleted action removes the published one unless the published one was modified later (re-entered
- * after the deletion). A deleted base action (mod 0) removes its award when nothing of it remains.
+ * deleted action removes the published one unless the published one is at least as recent (re-entered
+ * after the deletion, or the same state). A deleted base action (mod 0) removes its award when nothing of it remains.
  */
 export function applyDeletions(transactions: readonly FpdsTransaction[], deletions: readonly FpdsDeletion[]): DeletionOutcome {
   const latestDeletion = new Map<string, FpdsDeletion>();
@@ -83,7 +83,9 @@ export function applyDeletions(transactions: readonly FpdsTransaction[], deletio
   const standing = dedupeTransactions(transactions).filter((tx) => {
     const deletion = latestDeletion.get(transactionId(tx));
     if (!deletion) return true;
-    return deletion.lastModifiedAt !== undefined && tx.lastModifiedAt !== undefined && tx.lastModifiedAt > deletion.lastModifiedAt;
+    // The loader deletes only when the deletion is newer than the action it holds; the same timestamp
+    // is the same state of the action, which stands.
+    return deletion.lastModifiedAt !== undefined && tx.lastModifiedAt !== undefined && tx.lastModifiedAt >= deletion.lastModifiedAt;
   });
   const remaining = new Set(standing.map((tx) => tx.awardKey));
   const removals: Removal[] = [];
