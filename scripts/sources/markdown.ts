@@ -14,7 +14,7 @@ function formatValue(value: SourceLimit['value']): string {
 
 export function limitsCell(limits: readonly SourceLimit[] | undefined): string {
   if (!limits || limits.length === 0) return '—';
-  return limits.map((limit) => `${cell(limit.name)}: ${cell(formatValue(limit.value))}`).join('; ');
+  return limits.map((limit) => `${cell(limit.name)}: ${cell(formatValue(limit.value))}${limit.unit ? ` ${cell(limit.unit)}` : ''}`).join('; ');
 }
 
 export function sourcesMarkdown(sources: Iterable<SourceDefinition>): string {
@@ -22,12 +22,5 @@ export function sourcesMarkdown(sources: Iterable<SourceDefinition>): string {
   for (const s of sources) {
     lines.push(`| \`${s.id}\` | [${cell(s.title)}](${s.homepage}) | ${s.kind} | ${s.hosts.join(', ')} | ${limitsCell(s.limits)} | ${cell(s.importFormats)} |`);
   }
-  return `${lines.join('\n')}\n`;
-}
-
-/** Where each limit comes from, for the sources' readmes and `sources --limits`. */
-export function limitReferences(sources: Iterable<SourceDefinition>): string {
-  const lines: string[] = [];
-  for (const s of sources) for (const limit of s.limits ?? []) lines.push(`- \`${s.id}\` ${limit.name} = ${formatValue(limit.value)}: ${limit.reference}`);
   return `${lines.join('\n')}\n`;
 }

@@ -68,6 +68,8 @@ export interface Removal {
 export interface SourceLimit {
   name: string;
   value: string | number;
+  /** Shown after the value in the README ("days"). */
+  unit?: string;
   /** Where the limit is documented or enforced upstream. */
   reference: string;
 }

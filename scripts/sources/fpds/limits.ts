@@ -17,6 +17,7 @@ const table = defineLimits({
   overlapDays: {
     name: 'window overlap',
     value: 1,
+    unit: 'day',
     reference: 'FPDS dates are US Eastern; the broker also starts a day before its last run',
   },
 });

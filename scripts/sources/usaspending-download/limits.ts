@@ -8,6 +8,7 @@ const table = defineLimits({
   maxRangeDays: {
     name: 'date_range length',
     value: 366,
+    unit: 'days',
     reference: 'download/v2/request_validations.py: "date_range total days must be within a year"',
   },
   earliestDate: {
