@@ -22,6 +22,8 @@ import type { ServerResponse } from 'node:http';
 import { startLocalServer } from './local-server.ts';
 import type { LocalServer } from './local-server.ts';
 
+// The server's constants are its own, read from upstream, not imported from the client's limits.ts:
+// a test server sharing the client's numbers could not catch a wrong one.
 export const CONTRACT_CODES = ['A', 'B', 'C', 'D'] as const;
 export const IDV_CODES = ['IDV_A', 'IDV_B', 'IDV_B_A', 'IDV_B_B', 'IDV_B_C', 'IDV_C', 'IDV_D', 'IDV_E'] as const;
 const API_MAX_DATE = '2027-09-30';

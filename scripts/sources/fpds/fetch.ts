@@ -1,7 +1,8 @@
 /**
- * Fetching the FPDS ATOM feed: one query for the contracting agency and a LAST_MOD_DATE window, then
- * the feed's own `rel="next"` links (10 entries a page) until there are none. Each page is written to
- * the work dir as it arrives and checked to be an ATOM feed before its next link is trusted.
+ * Fetching the FPDS ATOM feed: one query for the contracting agency and a LAST_MOD_DATE window on
+ * FEEDNAME=PUBLIC, then the same on FEEDNAME=DELETED; each walks the feed's `rel="next"` links (10
+ * entries a page) until a short page or the `rel="last"` page. Each page is written to the work dir as
+ * it arrives and checked to be an ATOM feed before its next link is trusted.
  *
  * Query syntax (FPDS "Atom Feed Usage"): `FIELD:"value"` terms separated by spaces are ANDed; date
  * ranges are `[YYYY/MM/DD,YYYY/MM/DD]`, inclusive; `VERSION=1.5.3` selects the UEI-era template.

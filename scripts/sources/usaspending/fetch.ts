@@ -1,7 +1,8 @@
 /**
  * The live part of the usaspending source: pages through spending_by_award for ICE (contracts, then
- * IDVs), writes every page as it came to the work directory, then looks up the parent of each child
- * recipient once. Parsing happens later from those files, exactly as for `--from`.
+ * IDVs) by cursor from page 2, holds each group's crawl against spending_by_award_count, writes every
+ * page as it came to the work directory, then looks up the parent of each child recipient once.
+ * Parsing happens later from those files, exactly as for `--from`.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -54,15 +54,6 @@ export const SORT_FIELD = 'Last Modified Date';
 export const PAGE_SIZE = LIMITS.pageSize;
 
 /**
- * Elasticsearch result window (settings.ES_AWARDS_MAX_RESULT_WINDOW): a request whose
- * (page - 1) * limit reaches it is a 422 unless it carries the last_record_* cursor.
- */
-export const MAX_RESULT_WINDOW = LIMITS.resultWindow;
-
-/** time_period dates before FY2008 are refused by the search endpoints. */
-export const EARLIEST_SEARCH_DATE = LIMITS.earliestDate;
-
-/**
  * The search_after cursor exactly as the server wrote it in page_metadata: the sort value is the
  * server's str() of Elasticsearch's sort key (epoch milliseconds for a date, "None" for a missing one)
  * and goes back unchanged.
