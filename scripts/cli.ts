@@ -246,9 +246,14 @@ const smokeCommand = defineCommand({
     if (inGitHubActions) {
       core.summary.addHeading('icewatch smoke --live', 2).addRaw(`\n${smokeTable(reports)}\n`, true);
       await core.summary.write();
-      for (const r of reports) if (r.status !== 'ok') core.error(`${r.source} ${r.status}: ${r.message ?? ''}`);
+      for (const r of reports) {
+        if (r.status === 'changed') core.error(`${r.source}: contract changed: ${r.message ?? ''}`);
+        else if (r.status === 'unavailable') core.warning(`${r.source}: unavailable: ${r.message ?? ''}`);
+      }
     }
-    if (reports.some((r) => r.status !== 'ok')) process.exitCode = 1;
+    // A changed contract stops a scheduled run before it fetches; an outage is the fetch jobs' business
+    // (each keeps its last good snapshot), so it only warns.
+    if (reports.some((r) => r.status === 'changed')) process.exitCode = 1;
   },
 });
 
