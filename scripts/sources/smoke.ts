@@ -95,5 +95,5 @@ export function smokeTable(reports: readonly SmokeReport[]): string {
 export function smokeSummary(reports: readonly SmokeReport[]): string {
   const bad = reports.filter((r) => r.status !== 'ok');
   if (bad.length === 0) return `smoke: all ${reports.length} source(s) answered as their contracts say`;
-  return [`smoke: ${bad.length} of ${reports.length} source(s) not as documented:`, ...bad.map((r) => `- ${r.source} ${r.status}: ${r.message ?? ''}`)].join('\n');
+  return [`smoke: ${bad.length} of ${reports.length} source(s) need attention (changed: the contract differs; unavailable: no answer):`, ...bad.map((r) => `- ${r.source} ${r.status}: ${r.message ?? ''}`)].join('\n');
 }

@@ -72,7 +72,7 @@ describe('smoke --live', () => {
       expect(reports.map((r) => r.status)).toEqual(['changed', 'changed']);
       expect(reports[0]?.message).toMatch(/field results\.contracts: spending_by_award_count has the wrong shape/);
       expect(reports[1]?.message).toMatch(/not an ATOM feed/);
-      expect(smokeSummary(reports)).toMatch(/^smoke: 2 of 2 source\(s\) not as documented:\n- usaspending changed: /);
+      expect(smokeSummary(reports)).toMatch(/^smoke: 2 of 2 source\(s\) need attention \(changed: the contract differs; unavailable: no answer\):\n- usaspending changed: /);
     } finally {
       await api.close();
       await feed.close();
