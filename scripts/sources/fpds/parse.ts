@@ -16,6 +16,8 @@ export interface PageParse {
   /** Entries of a FEEDNAME=DELETED page. */
   deletions: FpdsDeletion[];
   rowIssues: RowIssue[];
+  /** DELETED-feed entries of kinds this source does not read (nothing to remove). */
+  skipped: RowIssue[];
 }
 
 const DELETED_FEED = /[?&]FEEDNAME=DELETED(?:&|$)/i;
@@ -61,12 +63,17 @@ export function parsePage(text: string, file: string, origin: string = file): Pa
   const transactions: FpdsTransaction[] = [];
   const deletions: FpdsDeletion[] = [];
   const rowIssues: RowIssue[] = [];
+  const skipped: RowIssue[] = [];
   for (const entry of page.entries) {
     const line = lines?.[entry.index];
     const where = { file, ...(line === undefined ? {} : { line }) };
     if (entry.problem || entry.content === undefined || entry.contentType === undefined) {
       const problem = entry.problem ?? { field: 'content', message: 'no FPDS content' };
-      rowIssues.push({ ...where, field: `entry[${entry.index}]/${problem.field}`, message: `${describeEntry(entry)}: ${problem.message}` });
+      const issue = { ...where, field: `entry[${entry.index}]/${problem.field}`, message: `${describeEntry(entry)}: ${problem.message}` };
+      // A deletion of something this source never reads (an Other Transaction award) removes nothing:
+      // it is noted, not counted as a refused row.
+      if (deleted) skipped.push(issue);
+      else rowIssues.push(issue);
       continue;
     }
     if (deleted) {
@@ -100,7 +107,7 @@ export function parsePage(text: string, file: string, origin: string = file): Pa
         (rest.length > 0 ? ` (${result.error.issues.length} problems)` : ''),
     });
   }
-  return { transactions, deletions, rowIssues };
+  return { transactions, deletions, rowIssues, skipped };
 }
 
 export async function parseFpdsInputs(inputs: RawInput[], ctx: ParseContext, source = FPDS_SOURCE_ID): Promise<ParseResult> {
@@ -113,6 +120,7 @@ export async function parseFpdsInputs(inputs: RawInput[], ctx: ParseContext, sou
     published.push(...page.transactions);
     deletions.push(...page.deletions);
     rowIssues.push(...page.rowIssues);
+    for (const issue of page.skipped) ctx.log(`fpds: DELETED feed: ${issue.message} (nothing of it is held)`);
   }
   const { transactions, removals, notes } = applyDeletions(published, deletions);
   for (const note of notes) ctx.log(`fpds: ${note}`);

@@ -173,6 +173,25 @@ describe('defect 4: FEEDNAME=DELETED removes its actions', () => {
   });
 });
 
+describe('the DELETED feed and kinds this source does not read', () => {
+  it('a deleted Other Transaction award removes nothing and is not a refused row', async () => {
+    const path = join(dir, 'fpds-deleted-page-0001.xml');
+    await writeFile(
+      path,
+      `<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>made</title>
+  <entry><title>OT</title><content type="application/xml"><ns1:OtherTransactionAward xmlns:ns1="https://www.fpds.gov/FPDS"><ns1:contractDetail/></ns1:OtherTransactionAward></content></entry>
+</feed>`,
+    );
+    const logs: string[] = [];
+    const result = await parseFpdsInputs([input(path)], { log: (m) => logs.push(m) });
+    expect(result.rowIssues).toEqual([]);
+    expect(result.records).toEqual([]);
+    expect(result.removals).toBeUndefined();
+    expect(logs.some((m) => m.includes('DELETED feed: entry 0 (OT): unsupported FPDS content type OtherTransactionAward'))).toBe(true);
+  });
+});
+
 describe('issue 13: messy real FPDS entries', () => {
   it('an empty vendorHeader takes the names under entityIdentifiers instead of refusing the entry', async () => {
     const { awards, rowIssues } = await parseFiles(ownFixture('fpds/vendor-header-empty.xml'));
