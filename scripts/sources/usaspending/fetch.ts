@@ -32,6 +32,8 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const RECIPIENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-[PCR]$/i;
 
 export const SEARCH_PATH = '/api/v2/search/spending_by_award/';
+/** Longer than any Elasticsearch sort key the search can produce (a keyword field is capped well below). */
+const MAX_SORT_VALUE_LENGTH = 1024;
 export const COUNT_PATH = '/api/v2/search/spending_by_award_count/';
 
 /** The incremental window from a checkpoint, or none for a full crawl. */
@@ -100,9 +102,17 @@ export async function crawlGroup(
         path: 'page_metadata.last_record_unique_id',
       });
     }
+    // The token goes back verbatim, but it is still the server's text: a sort key is a number, a date
+    // or a short keyword, never kilobytes.
+    if (meta.last_record_sort_value.length > MAX_SORT_VALUE_LENGTH) {
+      throw new SourceFormatError(USASPENDING_SOURCE_ID, `last_record_sort_value is ${meta.last_record_sort_value.length} characters; a sort key is never that long`, {
+        file: label,
+        path: 'page_metadata.last_record_sort_value',
+      });
+    }
     const next: Cursor = { lastRecordUniqueId: meta.last_record_unique_id, lastRecordSortValue: meta.last_record_sort_value };
     if (cursor && next.lastRecordUniqueId === cursor.lastRecordUniqueId && next.lastRecordSortValue === cursor.lastRecordSortValue) {
-      throw new SourceFormatError(USASPENDING_SOURCE_ID, `the cursor did not move (${next.lastRecordSortValue}, ${next.lastRecordUniqueId}); refusing to loop`, {
+      throw new SourceFormatError(USASPENDING_SOURCE_ID, `the cursor did not move (${forLog(next.lastRecordSortValue, 60)}, ${next.lastRecordUniqueId}); refusing to loop`, {
         file: label,
         path: 'page_metadata.last_record_unique_id',
       });

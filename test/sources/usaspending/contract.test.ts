@@ -139,6 +139,19 @@ describe('usaspending crawl against the contract-faithful server', () => {
     expect(fetched.inputs).toHaveLength(2);
   });
 
+  it('refuses a cursor that does not move, or a sort value no sort key could be', async () => {
+    const local = await startLocalServer();
+    api = { server: local, origin: local.origin, awards: [], searchBodies: () => [], countBodies: () => [], close: () => local.close() };
+    const row = makeAwards(1, 'contracts').map((a) => ({ internal_id: a.id, ...a.fields, 'Last Modified Date': a.lastModified, generated_internal_id: a.generatedId }))[0];
+    let sortValue = '1704067200000';
+    local.route(`POST ${SEARCH}`, (res, ctx) => json({ spending_level: 'awards', limit: 100, results: [row], page_metadata: { page: (ctx.request.json as { page: number }).page, hasNext: true, last_record_unique_id: 1, last_record_sort_value: sortValue }, messages: [] })(res, ctx));
+    const src = source({ groups: ['contracts'] });
+    await expect(src.fetch(context(src))).rejects.toThrow(/the cursor did not move \(1704067200000, 1\)/);
+    expect(local.requestsTo(SEARCH)).toHaveLength(2);
+    sortValue = 'x'.repeat(5000);
+    await expect(src.fetch(context(src))).rejects.toThrow(/last_record_sort_value is 5000 characters/);
+  });
+
   it('a crawl that brings fewer awards than spending_by_award_count is partial: merged, checkpoint kept, health partial', async () => {
     api = await startUsaspendingServer({ awards: makeAwards(250, 'contracts', { from: '2026-01-01', days: 200 }) });
     // A nightly load adds awards whose last_modified_date is behind the cursor: the crawl cannot see them.
