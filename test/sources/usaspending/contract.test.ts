@@ -152,6 +152,19 @@ describe('usaspending crawl against the contract-faithful server', () => {
     await expect(src.fetch(context(src))).rejects.toThrow(/last_record_sort_value is 5000 characters/);
   });
 
+  it('stops a server that always says hasNext after maxPages, with a moving cursor', async () => {
+    const local = await startLocalServer();
+    api = { server: local, origin: local.origin, awards: [], searchBodies: () => [], countBodies: () => [], close: () => local.close() };
+    const rows = makeAwards(10, 'contracts').map((a) => ({ internal_id: a.id, ...a.fields, 'Last Modified Date': a.lastModified, generated_internal_id: a.generatedId }));
+    local.route(`POST ${SEARCH}`, (res, ctx) => {
+      const page = (ctx.request.json as { page: number }).page;
+      return json({ spending_level: 'awards', limit: 100, results: [rows[page % 10]], page_metadata: { page, hasNext: true, last_record_unique_id: page, last_record_sort_value: String(page) }, messages: [] })(res, ctx);
+    });
+    const src = source({ groups: ['contracts'], maxPages: 5 });
+    await expect(src.fetch(context(src))).rejects.toThrow(/contracts: still hasNext after 5 pages; refusing to page forever/);
+    expect(local.requestsTo(SEARCH)).toHaveLength(5);
+  });
+
   it('a crawl that brings fewer awards than spending_by_award_count is partial: merged, checkpoint kept, health partial', async () => {
     api = await startUsaspendingServer({ awards: makeAwards(250, 'contracts', { from: '2026-01-01', days: 200 }) });
     // A nightly load adds awards whose last_modified_date is behind the cursor: the crawl cannot see them.
