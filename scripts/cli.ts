@@ -21,6 +21,8 @@ import { loadRegistry } from './registry/load.ts';
 import { readSnapshot } from './snapshots/store.ts';
 import { updateSource } from './snapshots/update-source.ts';
 import { sources } from './sources/index.ts';
+import { sourcesMarkdown } from './sources/markdown.ts';
+import { runSmoke, smokeSummary, smokeTable } from './sources/smoke.ts';
 import { createHttpClient } from './util/http.ts';
 import { IcewatchError, RegistryError, UsageError } from './util/errors.ts';
 
@@ -236,10 +238,7 @@ const sourcesCommand = defineCommand({
   args: { data: dataArg, markdown: { type: 'boolean', description: "Print the README's table of sources" } },
   async run({ args }) {
     if (args.markdown) {
-      process.stdout.write('| id | source | kind | hosts | `--from` imports |\n|---|---|---|---|---|\n');
-      for (const s of sources.values()) {
-        process.stdout.write(`| \`${s.id}\` | [${s.title}](${s.homepage}) | ${s.kind} | ${s.hosts.join(', ')} | ${s.importFormats} |\n`);
-      }
+      process.stdout.write(sourcesMarkdown(sources.values()));
       return;
     }
     const dataDir = resolve(args.data);
@@ -251,6 +250,40 @@ const sourcesCommand = defineCommand({
       rows.push(sourceHealth(s, snapshot?.meta, { result: 'skipped' }, config, now));
     }
     printHealth(rows, process.stdout);
+  },
+});
+
+const smokeCommand = defineCommand({
+  meta: { name: 'smoke', description: 'Fetch one page of each source plus its count and print what a full fetch would do (network)' },
+  args: {
+    live: { type: 'boolean', description: 'Required: this command talks to the live services' },
+    sources: { type: 'string', description: 'Comma-separated source ids (default: every source)' },
+  },
+  async run({ args }) {
+    if (!args.live) throw new UsageError('smoke talks to the live services; run it as `smoke --live`');
+    const wanted = args.sources ? String(args.sources).split(',').map((id) => id.trim()).filter(Boolean) : [...sources.keys()];
+    const unknown = wanted.filter((id) => !sources.has(id));
+    if (unknown.length > 0) throw new UsageError(`unknown source(s): ${unknown.join(', ')}`);
+    const reports = await runSmoke({
+      sources: wanted.map((id) => sources.get(id)!),
+      httpFor: (source) => createHttpClient({ sourceId: source.id, allowedHosts: source.hosts }),
+      now: new Date(),
+      log,
+    });
+    process.stdout.write(`${smokeTable(reports)}\n`);
+    const summary = smokeSummary(reports);
+    log(summary);
+    if (inGitHubActions) {
+      core.summary.addHeading('icewatch smoke --live', 2).addRaw(`\n${smokeTable(reports)}\n`, true);
+      await core.summary.write();
+      for (const r of reports) {
+        if (r.status === 'changed') core.error(`${r.source}: contract changed: ${r.message ?? ''}`);
+        else if (r.status === 'unavailable') core.warning(`${r.source}: unavailable: ${r.message ?? ''}`);
+      }
+    }
+    // A changed contract stops a scheduled run before it fetches; an outage is the fetch jobs' business
+    // (each keeps its last good snapshot), so it only warns.
+    if (reports.some((r) => r.status === 'changed')) process.exitCode = 1;
   },
 });
 
@@ -334,6 +367,7 @@ export const commands: Record<string, CommandDef<any>> = {
   propose,
   doctor,
   sources: sourcesCommand,
+  smoke: smokeCommand,
   'import-recordings': importRecordingsCommand,
 };
 

@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { SourceHealth } from '../plan/types.ts';
 import type { SnapshotMeta } from '../snapshots/store.ts';
+import { describeShortfall } from '../sources/types.ts';
 import type { SourceDefinition } from '../sources/types.ts';
 
 const DAY_MS = 86_400_000;
@@ -37,9 +38,22 @@ export function sourceHealth(
     return { ...base, state: 'failed', message: outcome.message ?? 'no snapshot yet' };
   }
   const ageDays = Math.max(0, Math.floor((now.getTime() - Date.parse(meta.retrievedAt)) / DAY_MS));
-  if (outcome.result === 'fetched') return { ...base, state: 'ok' };
+  // A short fetch is reported as such for as long as it is the latest one; only a complete fetch clears it.
+  const partial = meta.shortfalls && meta.shortfalls.length > 0 ? `partial: ${meta.shortfalls.map(describeShortfall).join('; ')}` : undefined;
+  const removed = removalNote(meta);
+  if (outcome.result === 'fetched') {
+    return partial ? { ...base, state: 'partial', message: [partial, removed].filter(Boolean).join('; ') } : { ...base, state: 'ok', ...(removed ? { message: removed } : {}) };
+  }
   if (outcome.result === 'failed') return { ...base, state: 'stale', ageDays, message: outcome.message };
-  return ageDays > maxAge
-    ? { ...base, state: 'stale', ageDays, message: outcome.message ?? `not refreshed for ${ageDays} days` }
-    : { ...base, state: 'ok', ageDays, message: outcome.message };
+  if (ageDays > maxAge) return { ...base, state: 'stale', ageDays, message: outcome.message ?? `not refreshed for ${ageDays} days` };
+  if (partial) return { ...base, state: 'partial', ageDays, message: [partial, outcome.message].filter(Boolean).join('; ') };
+  return { ...base, state: 'ok', ageDays, message: outcome.message };
+}
+
+/** "removed 2 record(s) deleted upstream: KEY (reason); …" for the report's note column. */
+function removalNote(meta: SnapshotMeta): string | undefined {
+  const removals = meta.removals ?? [];
+  if (removals.length === 0) return undefined;
+  const shown = removals.slice(0, 5).map((r) => `${r.key} (${r.reason})`);
+  return `removed ${removals.length} record(s) deleted upstream: ${shown.join('; ')}${removals.length > shown.length ? ' …' : ''}`;
 }

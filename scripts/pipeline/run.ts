@@ -21,6 +21,7 @@ import type { Registry } from '../registry/schema.ts';
 import { renderCompanyYaml } from '../registry/write.ts';
 import { readSnapshot, type Snapshot } from '../snapshots/store.ts';
 import { updateSource } from '../snapshots/update-source.ts';
+import { describeShortfall } from '../sources/types.ts';
 import { sources as allSources } from '../sources/index.ts';
 import type { SourceDefinition } from '../sources/types.ts';
 import { writeFilesAtomic, writeIfChanged } from '../util/atomic-fs.ts';
@@ -81,6 +82,8 @@ export async function refreshSources(options: RunOptions, config: Config): Promi
         `${source.id}: ${r.meta.recordCount} records (${r.added} added, ${r.updated} updated, ${r.removed} removed` +
           `${r.rowIssues.length ? `, ${r.rowIssues.length} rows skipped` : ''})`,
       );
+      for (const removal of r.removals) options.log(`${source.id}: removed ${removal.key}: ${forLog(removal.reason, 200)}`);
+      for (const shortfall of r.shortfalls) options.log(`${source.id}: partial: ${forLog(describeShortfall(shortfall), 300)}`);
       outcomes.set(source.id, { result: 'fetched' });
     } catch (error) {
       const message = forLog((error as Error).message, 300);

@@ -5,7 +5,11 @@
 import type { Match } from '../match/types.ts';
 
 export type CompanyStatus = 'active' | 'ended' | 'no-record';
-export type SourceHealthState = 'ok' | 'stale' | 'failed';
+/**
+ * partial: the snapshot is usable but the last fetch brought less than the service counted (or could
+ * not be checked); its figures are a lower bound until a complete fetch.
+ */
+export type SourceHealthState = 'ok' | 'partial' | 'stale' | 'failed';
 
 export interface SourceHealth {
   source: string;

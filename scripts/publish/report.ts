@@ -65,10 +65,17 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
     ]),
     '',
   );
-  const stale = plan.sources.filter((h) => h.state !== 'ok');
+  const stale = plan.sources.filter((h) => h.state !== 'ok' && h.state !== 'partial');
   if (stale.length > 0) {
     out.push(
       `> ${stale.length} source(s) were not refreshed this run; their last good snapshots were used and nothing is inferred from their absence.`,
+      '',
+    );
+  }
+  const partial = plan.sources.filter((h) => h.state === 'partial');
+  if (partial.length > 0) {
+    out.push(
+      `> ${partial.length} source(s) are partial: the last fetch brought fewer rows than the service counts. What it brought was merged into the snapshot (nothing was dropped) and its figures are a lower bound.`,
       '',
     );
   }

@@ -28,6 +28,15 @@ export const snapshotMetaSchema = z.strictObject({
   state: z.string().optional(),
   lists: z.array(z.string()).optional(),
   rowIssues: z.number().int().default(0),
+  /**
+   * Set when the last fetch brought fewer rows than the service counted (or could not be checked): the
+   * records are merged, never a smaller truth, and the checkpoint stayed where it was.
+   */
+  shortfalls: z
+    .array(z.object({ what: z.string(), expected: z.number().int().optional(), got: z.number().int(), message: z.string().optional() }))
+    .optional(),
+  /** Records the last fetch removed because the source deleted them upstream (first 50, for the report). */
+  removals: z.array(z.object({ key: z.string(), reason: z.string() })).optional(),
 });
 export type SnapshotMeta = z.infer<typeof snapshotMetaSchema>;
 

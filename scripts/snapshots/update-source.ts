@@ -6,7 +6,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { recordKey, sourceRecordSchema, type SourceRecord } from '../records.ts';
-import type { RawInput, RowIssue, SourceDefinition } from '../sources/types.ts';
+import type { RawInput, Removal, RowIssue, Shortfall, SourceDefinition } from '../sources/types.ts';
 import { SourceFormatError, SourceUnavailableError } from '../util/errors.ts';
 import type { HttpClient } from '../util/http.ts';
 import { readSnapshot, writeSnapshot, type Snapshot, type SnapshotMeta } from './store.ts';
@@ -39,6 +39,10 @@ export interface UpdateSourceResult {
   removed: number;
   rowIssues: RowIssue[];
   changed: boolean;
+  /** Counts the fetch fell short of; non-empty means the source is partial. */
+  shortfalls: Shortfall[];
+  /** Records removed because the source deleted them upstream (only those that were in the snapshot). */
+  removals: Removal[];
 }
 
 export async function updateSource(options: UpdateSourceOptions): Promise<UpdateSourceResult> {
@@ -51,6 +55,7 @@ export async function updateSource(options: UpdateSourceOptions): Promise<Update
     let checkpoint: string | undefined = previous?.meta.checkpoint;
     let incremental = false;
     let origins: string[];
+    let fetchShortfalls: Shortfall[] = [];
     if (options.from && options.from.length > 0) {
       inputs = [];
       for (const file of options.from) {
@@ -71,6 +76,7 @@ export async function updateSource(options: UpdateSourceOptions): Promise<Update
         log,
       });
       inputs = fetched.inputs;
+      fetchShortfalls = fetched.shortfalls ?? [];
       checkpoint = fetched.checkpoint ?? checkpoint;
       incremental = Boolean(fetched.incremental);
       origins = [...new Set(fetched.inputs.map((i) => i.origin))].sort().slice(0, 20);
@@ -116,7 +122,12 @@ export async function updateSource(options: UpdateSourceOptions): Promise<Update
       }
     }
 
-    const merged = mergeRecords(previous?.records ?? [], fresh, source.mode === 'upsert' || incremental);
+    const shortfalls = [...fetchShortfalls, ...(parsed.shortfalls ?? [])];
+    // What was missed must be asked for again: a short fetch never moves the checkpoint.
+    if (shortfalls.length > 0) checkpoint = previous?.meta.checkpoint;
+    const provisional = new Map((parsed.provisional ?? []).map((p) => [p.key, p.fields]));
+    const merged = mergeRecords(previous?.records ?? [], fresh, source.mode === 'upsert' || incremental, provisional);
+    const removals = applyRemovals(merged, parsed.removals ?? []);
     const meta = await writeSnapshot(dataDir, source.id, merged.records, {
       retrievedAt: now.toISOString(),
       origins,
@@ -124,6 +135,8 @@ export async function updateSource(options: UpdateSourceOptions): Promise<Update
       state: parsed.state,
       lists: parsed.lists,
       rowIssues: parsed.rowIssues.length,
+      ...(shortfalls.length > 0 ? { shortfalls } : {}),
+      ...(removals.length > 0 ? { removals: removals.slice(0, 50) } : {}),
     });
     const changed = meta.contentHash !== previous?.meta.contentHash;
     return {
@@ -136,6 +149,8 @@ export async function updateSource(options: UpdateSourceOptions): Promise<Update
       removed: merged.removed,
       rowIssues: parsed.rowIssues,
       changed,
+      shortfalls,
+      removals,
     };
   } finally {
     await rm(workDir, { recursive: true, force: true });
@@ -168,6 +183,30 @@ function shrinkage(
   return undefined;
 }
 
+/** The fresh record, with the previous record's value for each provisional field it had. */
+function keepKnownFields(fresh: SourceRecord, previous: SourceRecord | undefined, fields: readonly string[] | undefined): SourceRecord {
+  if (!previous || !fields || previous.recordType !== fresh.recordType) return fresh;
+  const out = { ...fresh } as Record<string, unknown>;
+  const old = previous as unknown as Record<string, unknown>;
+  for (const field of fields) if (old[field] !== undefined) out[field] = old[field];
+  return sourceRecordSchema.parse(out);
+}
+
+/** Drops records the source deleted upstream; returns the removals that applied to this snapshot. */
+function applyRemovals(merged: { records: SourceRecord[]; removed: number }, removals: readonly Removal[]): Removal[] {
+  if (removals.length === 0) return [];
+  const byKey = new Map(removals.map((r) => [r.key, r]));
+  const applied: Removal[] = [];
+  merged.records = merged.records.filter((record) => {
+    const removal = byKey.get(recordKey(record));
+    if (!removal) return true;
+    applied.push(removal);
+    return false;
+  });
+  merged.removed += applied.length;
+  return applied.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
 function describeOrigin(file: string, base: string | undefined): string {
   const abs = resolve(file);
   if (base) {
@@ -181,15 +220,18 @@ export function mergeRecords(
   previous: SourceRecord[],
   fresh: SourceRecord[],
   keepPrevious: boolean,
+  provisional: ReadonlyMap<string, readonly string[]> = new Map(),
 ): { records: SourceRecord[]; added: number; updated: number; removed: number } {
   const before = new Map(previous.map((r) => [recordKey(r), stableStringify(r)]));
+  const previousByKey = provisional.size > 0 ? new Map(previous.map((r) => [recordKey(r), r])) : undefined;
   const result = new Map<string, SourceRecord>();
   if (keepPrevious) for (const r of previous) result.set(recordKey(r), r);
   let added = 0;
   let updated = 0;
   const seen = new Set<string>();
-  for (const r of fresh) {
-    const key = recordKey(r);
+  for (const candidate of fresh) {
+    const key = recordKey(candidate);
+    const r = keepKnownFields(candidate, previousByKey?.get(key), provisional.get(key));
     seen.add(key);
     const old = before.get(key);
     if (old === undefined) added += result.has(key) ? 0 : 1;

@@ -17,6 +17,8 @@ export interface RawInput {
   retrievedAt: string;
   status?: number;
   contentType?: string;
+  /** Data rows the service says the file holds (a download status's total_rows), checked at parse. */
+  expectedRows?: number;
 }
 
 export interface FetchContext {
@@ -30,8 +32,81 @@ export interface FetchContext {
   signal?: AbortSignal;
 }
 
+/**
+ * A crawl that ended normally but brought fewer rows than the service's own count for the same query.
+ * The records it did bring are merged (never replacing a fuller snapshot), the source is reported
+ * `partial`, and the checkpoint does not move past what was missed.
+ */
+export interface Shortfall {
+  /** What was counted, e.g. "contracts (spending_by_award_count)" or a download file. */
+  what: string;
+  /** The service's count; absent when the count itself could not be read (then `message` says why). */
+  expected?: number;
+  got: number;
+  message?: string;
+}
+
+export function describeShortfall(shortfall: Shortfall): string {
+  const count = (n: number) => n.toLocaleString('en-US');
+  return shortfall.expected === undefined
+    ? `${shortfall.what}: ${count(shortfall.got)} fetched, not verified (${shortfall.message ?? 'no count'})`
+    : `${shortfall.what}: ${count(shortfall.got)} of ${count(shortfall.expected)} fetched${shortfall.message ? ` (${shortfall.message})` : ''}`;
+}
+
+/** A record the source says no longer exists (e.g. an FPDS action in FEEDNAME=DELETED). */
+export interface Removal {
+  /** recordKey of the record to drop from the snapshot (for awards, the award key). */
+  key: string;
+  /** Why, in words a researcher can check (names the deleted action). */
+  reason: string;
+}
+
+/**
+ * One documented limit of a source's service, declared once per source: the fetch code reads its
+ * value from the same table the README's source table is generated from.
+ */
+export interface SourceLimit {
+  name: string;
+  value: string | number;
+  /** Shown after the value in the README ("days"). */
+  unit?: string;
+  /** Where the limit is documented or enforced upstream. */
+  reference: string;
+}
+
+/** One line of `icewatch smoke --live`: what one page of the source looked like. */
+export interface SmokeReport {
+  source: string;
+  /** What was requested, e.g. "POST /api/v2/search/spending_by_award/ contracts page 1". */
+  request: string;
+  /** Rows on that first page that parsed. */
+  rows: number;
+  /** Rows on that page that were refused (schema drift shows up here). */
+  rowIssues: number;
+  /** The service's own count of what a full fetch would bring, when it has one. */
+  count?: number;
+  /** What a real fetch would do, e.g. "14 pages (1,382 awards) from 2007-10-01". */
+  wouldFetch: string;
+  /**
+   * ok: page and count read as documented; changed: the service answered but not as its contract says
+   * (message says how); unavailable: it did not answer.
+   */
+  status: 'ok' | 'changed' | 'unavailable';
+  message?: string;
+}
+
+export interface SmokeContext {
+  http: HttpClient;
+  workDir: string;
+  now: Date;
+  log: (message: string) => void;
+  signal?: AbortSignal;
+}
+
 export interface FetchResult {
   inputs: RawInput[];
+  /** Counts the crawl fell short of; any entry makes the fetch partial. */
+  shortfalls?: Shortfall[];
   /** The checkpoint to store once this fetch's records are safely written. */
   checkpoint?: string;
   /** true when only records changed since `checkpoint` were fetched: merge, don't replace. */
@@ -60,6 +135,16 @@ export interface ParseResult {
   state?: string;
   /** Lists the page structure says exist (for watchdogs), even if some are empty. */
   lists?: string[];
+  /** Row counts the inputs fell short of (e.g. a download's status total_rows). */
+  shortfalls?: Shortfall[];
+  /** Records the source deleted upstream; removed from the snapshot and reported. */
+  removals?: Removal[];
+  /**
+   * Fields of some records that this parse could only guess (e.g. an FPDS award read without its base
+   * action has only a modification's description): when the snapshot already has the record, its value
+   * for these fields is kept.
+   */
+  provisional?: { key: string; fields: string[] }[];
 }
 
 export interface SourceDefinition {
@@ -76,6 +161,13 @@ export interface SourceDefinition {
   mode: 'replace' | 'upsert';
   /** What `--from` accepts, for help text. */
   importFormats: string;
+  /** The service's documented limits the fetch respects (listed in the README's source table). */
+  limits?: readonly SourceLimit[];
+  /**
+   * `icewatch smoke --live`: fetch one page and the service's count, parse them, and say what a real
+   * fetch would do. Optional: sources without it are listed as "no smoke check".
+   */
+  smoke?(ctx: SmokeContext): Promise<SmokeReport>;
   fetch(ctx: FetchContext): Promise<FetchResult>;
   /** Parse several inputs together (e.g. transaction files that fold into awards). */
   parse(inputs: RawInput[], ctx: ParseContext): Promise<ParseResult>;
@@ -83,4 +175,13 @@ export interface SourceDefinition {
 
 export function defineSource(definition: SourceDefinition): SourceDefinition {
   return definition;
+}
+
+/**
+ * Declares a source's limits once: `values` is what the code reads, `list` what the README shows.
+ * Keeping both in one object means a limit cannot be documented without being enforced, or the reverse.
+ */
+export function defineLimits<T extends Record<string, SourceLimit>>(table: T): { values: { [K in keyof T]: T[K]['value'] }; list: SourceLimit[] } {
+  const values = Object.fromEntries(Object.entries(table).map(([key, limit]) => [key, limit.value])) as { [K in keyof T]: T[K]['value'] };
+  return { values, list: Object.values(table) };
 }

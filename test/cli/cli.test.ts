@@ -76,6 +76,15 @@ describe('icewatch CLI', { timeout: 60_000 }, () => {
     expect(help.stdout).toContain('--from');
   });
 
+  it('smoke refuses to run without --live, and an unknown source, before any request (exit 2)', async () => {
+    const bare = await icewatch(['smoke']);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('run it as `smoke --live`');
+    const unknown = await icewatch(['smoke', '--live', '--sources', 'usaspending,nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown source(s): nope');
+  });
+
   it('imports recordings of each procurement format through fetch --from', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'icewatch-fetch-'));
     const fpds = await icewatch(['fetch', '--data', dir, '--source', 'fpds', '--from', sharedFixture('fpds/raw_PUBLIC_v1.5.2_LAST_MOD_DATE_2020-04-02_page1_kapangyu-gsa.xml')]);

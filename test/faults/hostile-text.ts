@@ -339,6 +339,8 @@ export function registerHostileText(world: () => World): void {
       const rows = await hostileSearchRows();
       const server = await startLocalServer({
         'POST /api/v2/search/spending_by_award/': json({ spending_level: 'awards', limit: 100, results: rows, page_metadata: { page: 1, hasNext: false, last_record_unique_id: null, last_record_sort_value: 'None' }, messages: [] }),
+        // The same rows answer both award type groups, and the count agrees, so the crawl is complete.
+        'POST /api/v2/search/spending_by_award_count/': json({ results: { contracts: rows.length, idvs: rows.length, grants: 0, loans: 0, direct_payments: 0, other: 0 }, spending_level: 'awards', messages: [] }),
         '/ezsearch/FEEDS/ATOM': text(HOSTILE_ERROR_PAGE, 500, { 'content-type': 'text/html' }),
       });
       const lines: string[] = [];

@@ -181,7 +181,8 @@ const usaspendingRig: SourceRig = {
       case 'empty-200':
         return { data: text('', 200, { 'content-type': 'application/json' }), outcome: { refuse: { message: /response is not JSON/, file: /\/api\/v2\/search\/spending_by_award\/$/ } } };
       case 'valid-but-empty':
-        return { data: json(searchPage([])), outcome: shareRuleRefusal(0, count) };
+        // A full crawl (no checkpoint) that brings nothing is refused before any share rule: ICE has awards.
+        return { data: json(searchPage([])), outcome: { refuse: { message: /a full crawl of contracts and idvs returned no awards/, path: 'results' } } };
       case 'five-percent': {
         const rows = await searchRows(fivePercentOf(count));
         return { data: json(searchPage(rows)), outcome: shareRuleRefusal(rows.length, count) };
@@ -283,7 +284,8 @@ const fpdsRig: SourceRig = {
       case 'wrong-shape':
         return {
           data: text('<!DOCTYPE html><html><head><title>FPDS-NG: scheduled maintenance</title></head><body><h1>Down for maintenance</h1></body></html>', 200, htmlType),
-          outcome: { refuse: { message: /not an ATOM feed: root element is .*html.*, expected \{http:\/\/www\.w3\.org\/2005\/Atom\}feed/, file: /\/ezsearch\/FEEDS\/ATOM\?/ } },
+          // Any DOCTYPE is refused unread (issue 15), so the maintenance page is named by it.
+          outcome: { refuse: { message: /not an ATOM feed: it declares a DOCTYPE \(html\), which FPDS feeds never do/, file: /\/ezsearch\/FEEDS\/ATOM\?/ } },
         };
       case 'empty-200':
         return { data: text('', 200, atomType), outcome: { refuse: { message: /not an ATOM feed/, file: /\/ezsearch\/FEEDS\/ATOM\?/ } } };

@@ -42,4 +42,19 @@ describe('renderReport', () => {
     expect(md).toContain('**stale** (4 d old)');
     expect(md).toContain('nothing is inferred from their absence');
   });
+
+  it('says a partial source is a lower bound, and names FPDS removals, without calling them stale', () => {
+    const plan = planWith([]);
+    plan.sources = [
+      { source: 'usaspending', title: 'USAspending', state: 'partial', records: 257, message: 'partial: contracts (spending_by_award_count): 250 of 257 fetched' },
+      { source: 'fpds', title: 'FPDS', state: 'ok', records: 1, message: 'removed 1 record(s) deleted upstream: CONT_AWD_X_7012_-NONE-_-NONE- (FPDS deleted the base action of X on 2026-04-06 (FEEDNAME=DELETED))' },
+    ];
+    const md = renderReport(plan, emptyAttribution).markdown;
+    expect(md).toContain('**partial**');
+    expect(md).toContain('250 of 257 fetched');
+    expect(md).toContain('1 source(s) are partial');
+    expect(md).toContain('its figures are a lower bound');
+    expect(md).toContain('deleted upstream: CONT\\_AWD\\_X');
+    expect(md).not.toContain('were not refreshed this run');
+  });
 });

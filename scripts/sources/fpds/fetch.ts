@@ -1,7 +1,8 @@
 /**
- * Fetching the FPDS ATOM feed: one query for the contracting agency and a LAST_MOD_DATE window, then
- * the feed's own `rel="next"` links (10 entries a page) until there are none. Each page is written to
- * the work dir as it arrives and checked to be an ATOM feed before its next link is trusted.
+ * Fetching the FPDS ATOM feed: one query for the contracting agency and a LAST_MOD_DATE window on
+ * FEEDNAME=PUBLIC, then the same on FEEDNAME=DELETED; each walks the feed's `rel="next"` links (10
+ * entries a page) until a short page or the `rel="last"` page. Each page is written to the work dir as
+ * it arrives and checked to be an ATOM feed before its next link is trusted.
  *
  * Query syntax (FPDS "Atom Feed Usage"): `FIELD:"value"` terms separated by spaces are ANDed; date
  * ranges are `[YYYY/MM/DD,YYYY/MM/DD]`, inclusive; `VERSION=1.5.3` selects the UEI-era template.
@@ -9,8 +10,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SourceFormatError, SourceUnavailableError } from '../../util/errors.ts';
-import type { FetchContext, FetchResult, RawInput } from '../types.ts';
+import type { FetchContext, FetchResult, RawInput, Shortfall } from '../types.ts';
 import { FPDS_SOURCE_ID, readFeedPage } from './feed.ts';
+import { FPDS_LIMITS } from './limits.ts';
 
 export interface FpdsFetchOptions {
   /** Scheme and host of the feed, e.g. https://www.fpds.gov (tests point it at 127.0.0.1). */
@@ -59,7 +61,7 @@ export interface FeedWindow {
  */
 export function feedWindow(now: Date, checkpoint: string | undefined, initialLookbackDays: number): FeedWindow {
   const today = new Date(`${isoDay(now)}T00:00:00Z`);
-  const start = checkpoint ? new Date(checkpointDate(checkpoint).getTime() - DAY_MS) : new Date(today.getTime() - initialLookbackDays * DAY_MS);
+  const start = checkpoint ? new Date(checkpointDate(checkpoint).getTime() - FPDS_LIMITS.overlapDays * DAY_MS) : new Date(today.getTime() - initialLookbackDays * DAY_MS);
   const from = start.getTime() > today.getTime() ? today : start;
   return { from: isoDay(from), to: isoDay(today) };
 }
@@ -68,9 +70,11 @@ export function feedQuery(agencyId: string, window: FeedWindow): string {
   return `CONTRACTING_AGENCY_ID:"${agencyId}" LAST_MOD_DATE:[${fpdsDay(window.from)},${fpdsDay(window.to)}]`;
 }
 
-export function feedUrl(options: Pick<FpdsFetchOptions, 'baseUrl' | 'version'>, query: string): string {
+export type FeedName = 'PUBLIC' | 'DELETED';
+
+export function feedUrl(options: Pick<FpdsFetchOptions, 'baseUrl' | 'version'>, query: string, feedName: FeedName = 'PUBLIC'): string {
   const url = new URL(FEED_PATH, options.baseUrl);
-  url.searchParams.set('FEEDNAME', 'PUBLIC');
+  url.searchParams.set('FEEDNAME', feedName);
   url.searchParams.set('VERSION', options.version);
   url.searchParams.set('q', query);
   return url.toString();
@@ -82,21 +86,47 @@ function pageIdentity(url: URL): string {
   return `${url.origin}${url.pathname}?${params.map(([k, v]) => `${k}=${v}`).join('&')}`;
 }
 
-export async function fetchFeed(ctx: FetchContext, options: FpdsFetchOptions): Promise<FetchResult> {
-  const window = feedWindow(ctx.now, ctx.checkpoint, options.initialLookbackDays);
-  const origin = new URL(options.baseUrl).origin;
-  let next: URL | undefined = new URL(feedUrl(options, feedQuery(options.agencyId, window)));
-  ctx.log(`fpds: agency ${options.agencyId}, modified ${window.from} to ${window.to}`);
+/** The `start` offset a feed URL asks for (0 when absent); undefined when it is not a number. */
+export function startOf(href: string, base: string): number | undefined {
+  let url: URL;
+  try {
+    url = new URL(href, base);
+  } catch {
+    return undefined;
+  }
+  const start = url.searchParams.get('start');
+  if (start === null) return 0;
+  return /^\d+$/.test(start) ? Number(start) : undefined;
+}
 
+interface Walk {
+  inputs: RawInput[];
+  entries: number;
+  /** What the first page's rel="last" promised (its start plus the last page's entries), when it had one. */
+  expected?: number;
+}
+
+/**
+ * Follows one feed's pages. The end is decided the way FPDS's own loader (data-act-broker-backend
+ * pull_fpds_data.py) decides it: a page with fewer than 10 entries is the last, and so is the page at
+ * the `start` of rel="last"; rel="next" is followed only otherwise. A last page whose next link points
+ * at itself therefore ends the walk instead of failing it.
+ */
+async function walkFeed(ctx: FetchContext, options: FpdsFetchOptions, feedName: FeedName, window: FeedWindow): Promise<Walk> {
+  const origin = new URL(options.baseUrl).origin;
+  let next: URL | undefined = new URL(feedUrl(options, feedQuery(options.agencyId, window), feedName));
   const inputs: RawInput[] = [];
   const seen = new Set<string>();
+  const prefix = feedName === 'PUBLIC' ? 'fpds-page' : 'fpds-deleted-page';
   let entries = 0;
+  let promisedLastStart: number | undefined;
+  let finalPageEntries = 0;
   while (next) {
     if (ctx.signal?.aborted) throw new SourceUnavailableError(FPDS_SOURCE_ID, 'fetch aborted', { url: next.toString() });
     if (inputs.length >= options.maxPages) {
       throw new SourceFormatError(
         FPDS_SOURCE_ID,
-        `feed still has a next page after ${options.maxPages} pages (${entries} entries); narrow the window or raise maxPages`,
+        `${feedName} feed still has a next page after ${options.maxPages} pages (${entries} entries); narrow the window or raise maxPages`,
         { path: 'feed/link[@rel=next]' },
       );
     }
@@ -108,9 +138,9 @@ export async function fetchFeed(ctx: FetchContext, options: FpdsFetchOptions): P
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     if (response.status < 200 || response.status >= 300) {
-      throw new SourceUnavailableError(FPDS_SOURCE_ID, `HTTP ${response.status} for page ${inputs.length + 1}`, { url, status: response.status });
+      throw new SourceUnavailableError(FPDS_SOURCE_ID, `HTTP ${response.status} for ${feedName} page ${inputs.length + 1}`, { url, status: response.status });
     }
-    const path = join(ctx.workDir, `fpds-page-${String(inputs.length + 1).padStart(4, '0')}.xml`);
+    const path = join(ctx.workDir, `${prefix}-${String(inputs.length + 1).padStart(4, '0')}.xml`);
     await writeFile(path, response.body);
     const contentType = response.headers['content-type'];
     inputs.push({
@@ -124,28 +154,58 @@ export async function fetchFeed(ctx: FetchContext, options: FpdsFetchOptions): P
     // Fail on a page that is not a feed now, rather than after paging on with a link we cannot read.
     const page = readFeedPage(response.body.toString('utf8'), url);
     entries += page.entries.length;
+    finalPageEntries = page.entries.length;
     next = undefined;
-    if (page.links.next && page.entries.length > 0) {
-      let candidate: URL;
-      try {
-        candidate = new URL(page.links.next, response.url || url);
-      } catch {
-        throw new SourceFormatError(FPDS_SOURCE_ID, `next link is not a URL: ${JSON.stringify(page.links.next)}`, { file: url, path: 'feed/link[@rel=next]/@href' });
-      }
-      if (candidate.origin !== origin) {
-        throw new SourceFormatError(FPDS_SOURCE_ID, `next link leaves ${origin}: ${candidate.origin}`, { file: url, path: 'feed/link[@rel=next]/@href' });
-      }
-      if (seen.has(pageIdentity(candidate))) {
-        throw new SourceFormatError(FPDS_SOURCE_ID, `next link points back to a page already fetched (${candidate.toString()})`, {
-          file: url,
-          path: 'feed/link[@rel=next]/@href',
-        });
-      }
-      next = candidate;
-    } else if (page.links.next) {
-      ctx.log(`fpds: page ${inputs.length} has no entries but a next link; stopping there`);
+    const here = startOf(url, url) ?? 0;
+    const lastStart = page.links.last === undefined ? undefined : startOf(page.links.last, response.url || url);
+    if (lastStart !== undefined && lastStart >= FPDS_LIMITS.maxStart) {
+      throw new SourceFormatError(
+        FPDS_SOURCE_ID,
+        `the ${feedName} feed's last page starts at ${lastStart}; FPDS returns at most ${FPDS_LIMITS.maxStart} entries per query, so this window cannot be read whole (narrow it)`,
+        { file: url, path: 'feed/link[@rel=last]/@href' },
+      );
     }
+    if (inputs.length === 1) promisedLastStart = lastStart;
+    if (page.entries.length < FPDS_LIMITS.pageSize) {
+      if (page.links.next) ctx.log(`fpds: ${feedName} page ${inputs.length} has ${page.entries.length} entries (< ${FPDS_LIMITS.pageSize}): the last page`);
+      break;
+    }
+    if (lastStart !== undefined && here >= lastStart) break;
+    if (!page.links.next) break;
+    let candidate: URL;
+    try {
+      candidate = new URL(page.links.next, response.url || url);
+    } catch {
+      throw new SourceFormatError(FPDS_SOURCE_ID, `next link is not a URL: ${JSON.stringify(page.links.next)}`, { file: url, path: 'feed/link[@rel=next]/@href' });
+    }
+    if (candidate.origin !== origin) {
+      throw new SourceFormatError(FPDS_SOURCE_ID, `next link leaves ${origin}: ${candidate.origin}`, { file: url, path: 'feed/link[@rel=next]/@href' });
+    }
+    if (seen.has(pageIdentity(candidate))) {
+      throw new SourceFormatError(FPDS_SOURCE_ID, `next link points back to a page already fetched (${candidate.toString()})`, {
+        file: url,
+        path: 'feed/link[@rel=next]/@href',
+      });
+    }
+    next = candidate;
   }
-  ctx.log(`fpds: ${inputs.length} page(s), ${entries} entries`);
-  return { inputs, checkpoint: window.to, incremental: true };
+  return { inputs, entries, ...(promisedLastStart === undefined ? {} : { expected: promisedLastStart + finalPageEntries }) };
+}
+
+/**
+ * The PUBLIC feed for the window, then the DELETED feed for the same agency and window: FPDS lists a
+ * deleted action there (with its identity and a later lastModifiedDate), and parse removes it.
+ */
+export async function fetchFeed(ctx: FetchContext, options: FpdsFetchOptions): Promise<FetchResult> {
+  const window = feedWindow(ctx.now, ctx.checkpoint, options.initialLookbackDays);
+  ctx.log(`fpds: agency ${options.agencyId}, modified ${window.from} to ${window.to}`);
+  const published = await walkFeed(ctx, options, 'PUBLIC', window);
+  const deleted = await walkFeed(ctx, options, 'DELETED', window);
+  ctx.log(`fpds: ${published.inputs.length} page(s), ${published.entries} entries; DELETED feed: ${deleted.inputs.length} page(s), ${deleted.entries} entries`);
+  // The reference loader refuses a walk that brought fewer entries than the first page's rel="last" promised.
+  const shortfalls: Shortfall[] = [];
+  for (const [name, walk] of [['PUBLIC', published], ['DELETED', deleted]] as const) {
+    if (walk.expected !== undefined && walk.entries < walk.expected) shortfalls.push({ what: `FEEDNAME=${name} entries (rel="last")`, expected: walk.expected, got: walk.entries });
+  }
+  return { inputs: [...published.inputs, ...deleted.inputs], checkpoint: window.to, incremental: true, ...(shortfalls.length > 0 ? { shortfalls } : {}) };
 }

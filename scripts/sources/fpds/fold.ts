@@ -11,9 +11,10 @@
  */
 import { awardRecordSchema, usaspendingAwardUrl } from '../../records.ts';
 import type { AwardRecord } from '../../records.ts';
-import type { FpdsTransaction } from './schema.ts';
+import type { Removal } from '../types.ts';
+import type { FpdsDeletion, FpdsTransaction } from './schema.ts';
 
-function transactionId(tx: FpdsTransaction): string {
+function transactionId(tx: Pick<FpdsTransaction, 'awardKey' | 'modNumber' | 'transactionNumber'>): string {
   return `${tx.awardKey}\u0000${tx.modNumber}\u0000${tx.transactionNumber ?? '0'}`;
 }
 
@@ -56,6 +57,56 @@ function cents(value: number): number {
 function sum(values: ReadonlyArray<number | undefined>): number | undefined {
   const present = values.filter((v): v is number => v !== undefined);
   return present.length === 0 ? undefined : cents(present.reduce((total, v) => total + v, 0));
+}
+
+export interface DeletionOutcome {
+  /** Actions still standing after the deletions. */
+  transactions: FpdsTransaction[];
+  /** Awards whose base action FPDS deleted and of which nothing in the window remains. */
+  removals: Removal[];
+  /** Deleted modifications of awards not otherwise read: the award stays, the note says why. */
+  notes: string[];
+}
+
+/**
+ * Applies FEEDNAME=DELETED the way FPDS's loader does (data-act-broker-backend get_delete_data): a
+ * deleted action removes the published one unless the published one is at least as recent (re-entered
+ * after the deletion, or the same state). A deleted base action (mod 0) removes its award when nothing of it remains.
+ */
+export function applyDeletions(transactions: readonly FpdsTransaction[], deletions: readonly FpdsDeletion[]): DeletionOutcome {
+  const latestDeletion = new Map<string, FpdsDeletion>();
+  for (const deletion of deletions) {
+    const id = transactionId(deletion);
+    const seen = latestDeletion.get(id);
+    if (!seen || compareOptional(seen.lastModifiedAt, deletion.lastModifiedAt) <= 0) latestDeletion.set(id, deletion);
+  }
+  const standing = dedupeTransactions(transactions).filter((tx) => {
+    const deletion = latestDeletion.get(transactionId(tx));
+    if (!deletion) return true;
+    // The loader deletes only when the deletion is newer than the action it holds; the same timestamp
+    // is the same state of the action, which stands.
+    return deletion.lastModifiedAt !== undefined && tx.lastModifiedAt !== undefined && tx.lastModifiedAt >= deletion.lastModifiedAt;
+  });
+  const remaining = new Set(standing.map((tx) => tx.awardKey));
+  const removals: Removal[] = [];
+  const notes: string[] = [];
+  for (const deletion of latestDeletion.values()) {
+    if (remaining.has(deletion.awardKey)) continue;
+    const when = deletion.lastModifiedAt ? ` on ${deletion.lastModifiedAt.slice(0, 10)}` : '';
+    if (deletion.modNumber === '0') {
+      removals.push({ key: deletion.awardKey, reason: `FPDS deleted the base action of ${deletion.piid}${when} (FEEDNAME=DELETED)` });
+    } else {
+      notes.push(`modification ${deletion.modNumber} of ${deletion.awardKey} deleted in FPDS${when}; the award stays (its other actions stand) and its figures may include it until it is read again`);
+    }
+  }
+  removals.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { transactions: standing, removals, notes: notes.sort() };
+}
+
+/** Award keys whose description came from a modification because the base was not in the window. */
+export function keysWithoutBase(transactions: readonly FpdsTransaction[]): string[] {
+  const withBase = new Set(transactions.filter((tx) => tx.modNumber === '0').map((tx) => tx.awardKey));
+  return [...new Set(transactions.map((tx) => tx.awardKey))].filter((key) => !withBase.has(key)).sort();
 }
 
 export function foldTransactions(transactions: readonly FpdsTransaction[], source: string): AwardRecord[] {

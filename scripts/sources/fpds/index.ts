@@ -8,7 +8,9 @@ import type { SourceDefinition } from '../types.ts';
 import { FPDS_SOURCE_ID } from './feed.ts';
 import { fetchFeed } from './fetch.ts';
 import type { FpdsFetchOptions } from './fetch.ts';
+import { FPDS_LIMIT_LIST } from './limits.ts';
 import { parseFpdsInputs } from './parse.ts';
+import { smokeFpds } from './smoke.ts';
 
 export const FPDS_BASE_URL = 'https://www.fpds.gov';
 /** FPDS sub-tier code of U.S. Immigration and Customs Enforcement. */
@@ -35,8 +37,10 @@ export function createFpdsSource(options: Partial<FpdsFetchOptions> = {}): Sourc
     kind: 'procurement',
     hosts: [base.hostname],
     mode: 'upsert',
-    importFormats: 'FPDS ATOM feed pages (XML, feed versions 1.5.2 and 1.5.3; award and IDV entries)',
+    importFormats: 'FPDS ATOM feed pages (XML, feed versions 1.5.2 and 1.5.3; award and IDV entries; FEEDNAME=DELETED pages remove their actions)',
+    limits: FPDS_LIMIT_LIST,
     fetch: (ctx) => fetchFeed(ctx, settings),
+    smoke: (ctx) => smokeFpds(ctx, settings),
     parse: (inputs, ctx) => parseFpdsInputs(inputs, ctx, FPDS_SOURCE_ID),
   });
 }

@@ -201,24 +201,32 @@ const ueiInformationSchema = z.object({
   ultimateParentUEIName: optionalText,
 });
 
+/**
+ * An element that is present but empty (`<ns1:vendorHeader/>`) reads as the empty string; for a block
+ * that means "nothing here", the same as absent, so the names under entityIdentifiers still count.
+ */
+function block<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema.optional());
+}
+
 const vendorSchema = z.object({
-  vendorHeader: z
-    .object({
+  vendorHeader: block(
+    z.object({
       vendorName: optionalText,
       vendorLegalOrganizationName: optionalText,
-    })
-    .optional(),
-  vendorSiteDetails: z
-    .object({
-      entityIdentifiers: z
-        .object({
-          vendorDUNSInformation: dunsInformationSchema.optional(),
-          vendorUEIInformation: ueiInformationSchema.optional(),
-        })
-        .optional(),
-      vendorDUNSInformation: dunsInformationSchema.optional(),
-    })
-    .optional(),
+    }),
+  ),
+  vendorSiteDetails: block(
+    z.object({
+      entityIdentifiers: block(
+        z.object({
+          vendorDUNSInformation: block(dunsInformationSchema),
+          vendorUEIInformation: block(ueiInformationSchema),
+        }),
+      ),
+      vendorDUNSInformation: block(dunsInformationSchema),
+    }),
+  ),
   contractorName: optionalText,
 });
 
@@ -360,3 +368,38 @@ export const fpdsIdvSchema = z
     ...commonShape,
   })
   .transform((value, ctx) => toTransaction('idv', value.contractID.IDVID, value.contractID.referencedIDVID, value, ctx, ['contractID', 'IDVID']));
+
+// ---- deleted actions ------------------------------------------------------------------------
+
+/** An entry of FEEDNAME=DELETED: only the action's identity and when it was deleted are relied on. */
+export interface FpdsDeletion {
+  kind: FpdsKind;
+  awardKey: string;
+  piid: string;
+  modNumber: string;
+  transactionNumber?: string;
+  lastModifiedAt?: string;
+}
+
+const deletionInfo = { transactionInformation: block(z.object({ lastModifiedDate: optionalDateTime })) };
+
+function toDeletion(kind: FpdsKind, id: z.output<typeof ownIdSchema>, ref: z.output<typeof referencedIdvSchema> | undefined, lastModifiedAt: string | undefined): FpdsDeletion {
+  const parentPiid = ref?.PIID;
+  const parentAgencyId = parentPiid ? ref?.agencyID?.code || undefined : undefined;
+  return definedOnly<FpdsDeletion>({
+    kind,
+    awardKey: fpdsAwardKey({ kind, piid: id.PIID, agencyId: id.agencyID.code, ...(parentPiid ? { parentPiid } : {}), ...(parentAgencyId ? { parentAgencyId } : {}) }),
+    piid: id.PIID,
+    modNumber: id.modNumber ?? '0',
+    transactionNumber: id.transactionNumber,
+    lastModifiedAt,
+  });
+}
+
+export const fpdsAwardDeletionSchema = z
+  .object({ awardID: z.object({ awardContractID: ownIdSchema, referencedIDVID: block(referencedIdvSchema) }), ...deletionInfo })
+  .transform((v) => toDeletion('contract', v.awardID.awardContractID, v.awardID.referencedIDVID, v.transactionInformation?.lastModifiedDate?.at));
+
+export const fpdsIdvDeletionSchema = z
+  .object({ contractID: z.object({ IDVID: ownIdSchema, referencedIDVID: block(referencedIdvSchema) }), ...deletionInfo })
+  .transform((v) => toDeletion('idv', v.contractID.IDVID, v.contractID.referencedIDVID, v.transactionInformation?.lastModifiedDate?.at));

@@ -57,8 +57,51 @@ const parser = new XMLParser({
   htmlEntities: true,
 });
 
+/** FPDS payloads nest about eight deep; far past that is an attack or garbage, not a feed. */
+export const MAX_ELEMENT_DEPTH = 64;
+
+/** The text with comments and CDATA blanked (same length), so markup inside them cannot pass for tags. */
+function blankOpaque(text: string): string {
+  return text.replace(/<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>/g, (chunk) => chunk.replace(/[^\n]/g, ' '));
+}
+
+function lineAt(text: string, index: number): number {
+  let line = 1;
+  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/**
+ * Refuses what an ATOM feed never needs and an attacker does: any DOCTYPE (the only way to declare
+ * entities, internal or external) and nesting deep enough to exhaust a recursive reader. Checked on the
+ * raw text before any parser sees it, in one linear pass.
+ */
+function refuseHostileMarkup(text: string): void {
+  const blanked = blankOpaque(text);
+  const doctype = /<!DOCTYPE\b/i.exec(blanked);
+  if (doctype) {
+    const name = /<!DOCTYPE\s+([^\s[>]+)/i.exec(blanked.slice(doctype.index, doctype.index + 200))?.[1];
+    throw new XmlSyntaxError(
+      `it declares a DOCTYPE${name ? ` (${name.slice(0, 40)})` : ''}, which FPDS feeds never do; refused unread (no DTD or entity is ever processed)`,
+      lineAt(text, doctype.index),
+    );
+  }
+  const tag = /<(\/?)[A-Za-z_][^\s/>]*[^>]*?(\/?)>/g;
+  let depth = 0;
+  for (let match = tag.exec(blanked); match; match = tag.exec(blanked)) {
+    if (match[1]) depth--;
+    else if (!match[2]) {
+      depth++;
+      if (depth > MAX_ELEMENT_DEPTH) {
+        throw new XmlSyntaxError(`elements are nested more than ${MAX_ELEMENT_DEPTH} deep; an FPDS entry needs about 8`, lineAt(text, match.index));
+      }
+    }
+  }
+}
+
 /** Parses a document and returns its root element with namespaces resolved. */
 export function parseXmlDocument(text: string): XmlElement {
+  refuseHostileMarkup(text);
   const validation = XMLValidator.validate(text);
   if (validation !== true) {
     throw new XmlSyntaxError(`not well-formed XML: ${validation.err.msg}`, validation.err.line);

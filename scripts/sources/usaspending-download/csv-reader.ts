@@ -72,17 +72,39 @@ function countLineBreaks(fields: readonly string[]): number {
   return count;
 }
 
-/** Column positions by name; a file missing any `required` column is a SourceFormatError. */
-export function indexHeader(header: readonly string[], required: readonly string[], place: CsvPlace): Map<string, number> {
+/**
+ * A column USAspending renamed: files from before `since` carry `previous`. Declared once per source so
+ * a file from either side of the rename parses, and the error for a file with neither names both.
+ */
+export interface ColumnRename {
+  current: string;
+  previous: string;
+  /** The day the rename reached the download code (YYYY-MM-DD). */
+  since: string;
+  /** Upstream commit or document. */
+  reference: string;
+}
+
+/**
+ * Column positions by name (the current name, whichever spelling the file used); a file missing any
+ * `required` column is a SourceFormatError naming it (and its older name, when it was renamed).
+ */
+export function indexHeader(header: readonly string[], required: readonly string[], place: CsvPlace, renames: readonly ColumnRename[] = []): Map<string, number> {
   const index = new Map<string, number>();
   const duplicated = new Set<string>();
-  header.forEach((name, position) => {
+  const renamedFrom = new Map(renames.map((r) => [r.previous, r]));
+  header.forEach((raw, position) => {
+    const name = renamedFrom.get(raw)?.current ?? raw;
     if (index.has(name)) duplicated.add(name);
     else index.set(name, position);
   });
   const missing = required.filter((name) => !index.has(name));
   if (missing.length > 0) {
-    throw new SourceFormatError(place.sourceId, `header lacks required column(s): ${missing.join(', ')}`, {
+    const described = missing.map((name) => {
+      const rename = renames.find((r) => r.current === name);
+      return rename ? `${name} (called ${rename.previous} before ${rename.since})` : name;
+    });
+    throw new SourceFormatError(place.sourceId, `header lacks required column(s): ${described.join(', ')}`, {
       file: place.file,
       line: 1,
     });

@@ -10,6 +10,7 @@ import { SourceFormatError, SourceUnavailableError } from '../../util/errors.ts'
 import type { HttpClient } from '../../util/http.ts';
 import { forLog } from '../../util/sanitize.ts';
 import type { FetchContext, FetchResult, RawInput } from '../types.ts';
+import { DOWNLOAD_LIMITS } from './limits.ts';
 import { SOURCE_ID, downloadRequestResponseSchema, downloadStatusSchema, type DownloadStatus } from './schema.ts';
 
 /** The awarding agency filter, as the Custom Award Data page sends it. */
@@ -24,7 +25,7 @@ export const ICE_AGENCY = {
 export const CONTRACT_AND_IDV_TYPES = ['A', 'B', 'C', 'D', 'IDV_A', 'IDV_B', 'IDV_B_A', 'IDV_B_B', 'IDV_B_C', 'IDV_C', 'IDV_D', 'IDV_E'] as const;
 
 /** The earliest date the Custom Award Data download offers (start of FY2008). */
-export const EARLIEST_DOWNLOAD_DATE = '2007-10-01';
+export const EARLIEST_DOWNLOAD_DATE = DOWNLOAD_LIMITS.earliestDate;
 
 export interface DownloadFlowOptions {
   baseUrl: string;
@@ -81,6 +82,8 @@ export function fiscalYearWindows(start: string, end: string): DateWindow[] {
     const year = cursor.getUTCMonth() >= 9 ? cursor.getUTCFullYear() + 1 : cursor.getUTCFullYear();
     const fyEnd = new Date(Date.UTC(year, 8, 30));
     const windowEnd = fyEnd.getTime() < last.getTime() ? fyEnd : last;
+    // A fiscal year is at most 366 days, the API's limit for one request.
+    if ((windowEnd.getTime() - cursor.getTime()) / DAY_MS + 1 > DOWNLOAD_LIMITS.maxRangeDays) throw new RangeError(`window ${toIso(cursor)} – ${toIso(windowEnd)} exceeds ${DOWNLOAD_LIMITS.maxRangeDays} days`);
     windows.push({ start: toIso(cursor), end: toIso(windowEnd) });
     cursor = new Date(windowEnd.getTime() + DAY_MS);
   }
@@ -149,7 +152,15 @@ export async function downloadWindow(
   const dest = join(ctx.workDir, localName(requested.file_name, index));
   const saved = await ctx.http.download({ method: 'GET', url: fileUrl, maxBytes: options.maxZipBytes, ...signal }, dest);
   ctx.log(`downloaded ${forLog(requested.file_name)}: ${saved.bytes} bytes`);
-  return { path: dest, origin: saved.url, retrievedAt: ctx.now.toISOString(), status: saved.status, contentType: 'application/zip' };
+  return {
+    path: dest,
+    origin: saved.url,
+    retrievedAt: ctx.now.toISOString(),
+    status: saved.status,
+    contentType: 'application/zip',
+    // number_of_rows summed over the zip's files, headers excluded (download_generation.py); null until finished.
+    ...(typeof status.total_rows === 'number' && status.total_rows >= 0 ? { expectedRows: status.total_rows } : {}),
+  };
 }
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;

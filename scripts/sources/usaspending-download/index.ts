@@ -4,7 +4,9 @@
  */
 import { defineSource, type SourceDefinition } from '../types.ts';
 import { EARLIEST_DOWNLOAD_DATE, fetchDownloads, type DownloadFlowOptions } from './fetch.ts';
+import { DOWNLOAD_LIMIT_LIST } from './limits.ts';
 import { parseDownloadInputs } from './parse.ts';
+import { smokeDownload } from './smoke.ts';
 import { SOURCE_ID } from './schema.ts';
 
 export const USASPENDING_API = 'https://api.usaspending.gov';
@@ -36,7 +38,9 @@ export function createUsaspendingDownloadSource(options: UsaspendingDownloadSour
     mode: 'upsert',
     importFormats:
       'a USAspending custom award download: the .zip, or its Contracts_PrimeAwardSummaries_*.csv / Contracts_Subawards_*.csv (recognised by header)',
+    limits: DOWNLOAD_LIMIT_LIST,
     fetch: (ctx) => fetchDownloads(ctx, flow),
+    smoke: (ctx) => smokeDownload(ctx, flow),
     parse: (inputs, ctx) => parseDownloadInputs(inputs, ctx),
   });
 }

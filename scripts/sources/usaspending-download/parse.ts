@@ -9,9 +9,10 @@ import type { Readable } from 'node:stream';
 import type { AwardRecord } from '../../records.ts';
 import { SourceFormatError } from '../../util/errors.ts';
 import { forLog } from '../../util/sanitize.ts';
-import type { ParseContext, ParseResult, RawInput, RowIssue } from '../types.ts';
+import type { ParseContext, ParseResult, RawInput, RowIssue, Shortfall } from '../types.ts';
 import { columnCountIssue, indexHeader, pickColumns, readCsvRows, rowIssuesFromZod, type CsvPlace } from './csv-reader.ts';
 import {
+  DOWNLOAD_COLUMN_RENAMES,
   PRIME_COLUMNS,
   PRIME_REQUIRED_COLUMNS,
   SOURCE_ID,
@@ -94,7 +95,7 @@ async function parseCsvStream(
     if (!header) {
       header = row.fields;
       kind = nameKind ?? kindFromHeader(header, place);
-      index = indexHeader(header, kind === 'prime' ? PRIME_REQUIRED_COLUMNS : SUBAWARD_REQUIRED_COLUMNS, place);
+      index = indexHeader(header, kind === 'prime' ? PRIME_REQUIRED_COLUMNS : SUBAWARD_REQUIRED_COLUMNS, place, DOWNLOAD_COLUMN_RENAMES);
       continue;
     }
     rows += 1;
@@ -122,32 +123,46 @@ async function parseCsvStream(
   return { kind, rows };
 }
 
+/** Data rows of a CSV the source does not read, so a zip's total can be held against its status. */
+async function countRows(stream: Readable, file: string): Promise<number> {
+  let rows = -1;
+  for await (const _row of readCsvRows(stream, { sourceId: SOURCE_ID, file })) rows += 1;
+  return Math.max(0, rows);
+}
+
 /**
  * Parses download zips and/or their contract CSVs together: an award present in several inputs
- * (one zip per fiscal-year window) becomes one record.
+ * (one zip per fiscal-year window) becomes one record. A zip whose files hold fewer rows than its
+ * download status's total_rows is a shortfall: the file was cut, so the source is partial.
  */
 export async function parseDownloadInputs(inputs: readonly RawInput[], ctx?: ParseContext): Promise<ParseResult> {
   const collector = new AwardCollector();
   const rowIssues: RowIssue[] = [];
+  const shortfalls: Shortfall[] = [];
   for (const input of inputs) {
     const label = basename(input.path);
+    let rows = 0;
     if (await isZipFile(input.path)) {
       let contractFiles = 0;
       await forEachZipEntry(input.path, SOURCE_ID, label, async (entry) => {
         const kind = kindFromName(entry.name);
         if (!kind) {
+          if (input.expectedRows !== undefined && /\.csv$/i.test(entry.name)) rows += await countRows(await entry.open(), `${label}/${entry.name}`);
           ctx?.log(`${label}: skipping ${forLog(entry.name)} (not a contract prime award or subaward file)`);
           return;
         }
         contractFiles += 1;
-        await parseCsvStream(await entry.open(), `${label}/${entry.name}`, kind, collector, rowIssues);
+        rows += (await parseCsvStream(await entry.open(), `${label}/${entry.name}`, kind, collector, rowIssues)).rows;
       });
       if (contractFiles === 0) {
         throw new SourceFormatError(SOURCE_ID, 'the zip holds no Contracts_PrimeAwardSummaries_*.csv or Contracts_Subawards_*.csv', { file: label });
       }
     } else {
-      await parseCsvStream(createReadStream(input.path), label, kindFromName(label), collector, rowIssues);
+      rows = (await parseCsvStream(createReadStream(input.path), label, kindFromName(label), collector, rowIssues)).rows;
+    }
+    if (input.expectedRows !== undefined && rows < input.expectedRows) {
+      shortfalls.push({ what: `${label} (download status total_rows)`, expected: input.expectedRows, got: rows });
     }
   }
-  return { records: collector.records(), rowIssues };
+  return { records: collector.records(), rowIssues, ...(shortfalls.length > 0 ? { shortfalls } : {}) };
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { awardRecordSchema, usaspendingAwardUrl, type AwardRecord } from '../../records.ts';
 import { awardOrIdvFlag, csvField, csvRequired, parseAmount, parseDigitCode, parseDuns, parseIsoDate, parseUei } from '../../util/csv-values.ts';
 import { toPlainText } from '../../util/sanitize.ts';
+import type { ColumnRename } from './csv-reader.ts';
 
 export const SOURCE_ID = 'usaspending-download';
 
@@ -206,6 +207,18 @@ export const primeRowSchema = z.object(primeRowShape).transform((row, ctx): Awar
 // Contracts_Subawards_*.csv (118 columns): one row per subaward; the prime_* columns describe the
 // prime award and its recipient, which is what this source keeps.
 
+/**
+ * Columns renamed in the download (usaspending-api download/v2/download_column_historical_lookups.py).
+ * Only renames of columns this source reads matter, but the whole rename is listed so the table stays
+ * a faithful record of it.
+ */
+export const DOWNLOAD_COLUMN_RENAMES: readonly ColumnRename[] = [
+  { current: 'subaward_sam_report_last_modified_date', previous: 'subaward_fsrs_report_last_modified_date', since: '2025-03-31', reference: 'usaspending-api 91baac264 (DEV-12262)' },
+  { current: 'subaward_sam_report_id', previous: 'subaward_fsrs_report_id', since: '2025-03-31', reference: 'usaspending-api 1705856fd (DEV-12262)' },
+  { current: 'subaward_sam_report_year', previous: 'subaward_fsrs_report_year', since: '2025-03-31', reference: 'usaspending-api 1705856fd (DEV-12262)' },
+  { current: 'subaward_sam_report_month', previous: 'subaward_fsrs_report_month', since: '2025-03-31', reference: 'usaspending-api 1705856fd (DEV-12262)' },
+];
+
 export const SUBAWARD_REQUIRED_COLUMNS = [
   'prime_award_unique_key',
   'prime_award_piid',
@@ -224,7 +237,7 @@ export const SUBAWARD_REQUIRED_COLUMNS = [
   'prime_awardee_parent_name',
   'prime_award_base_transaction_description',
   'prime_award_naics_code',
-  'subaward_fsrs_report_last_modified_date',
+  'subaward_sam_report_last_modified_date',
 ] as const;
 
 export const SUBAWARD_OPTIONAL_COLUMNS = ['prime_award_total_outlayed_amount'] as const;
@@ -248,7 +261,7 @@ const subawardRowShape = {
   prime_awardee_parent_name: text(),
   prime_award_base_transaction_description: text(),
   prime_award_naics_code: naics,
-  subaward_fsrs_report_last_modified_date: dateTime,
+  subaward_sam_report_last_modified_date: dateTime,
 } satisfies Record<(typeof SUBAWARD_REQUIRED_COLUMNS)[number] | (typeof SUBAWARD_OPTIONAL_COLUMNS)[number], z.ZodType>;
 
 export const SUBAWARD_COLUMNS = Object.keys(subawardRowShape) as (keyof typeof subawardRowShape)[];
@@ -298,5 +311,5 @@ export const subawardRowSchema = z.object(subawardRowShape).transform((row, ctx)
     }),
     ctx,
   );
-  return compact({ record, reportModified: row.subaward_fsrs_report_last_modified_date });
+  return compact({ record, reportModified: row.subaward_sam_report_last_modified_date });
 });

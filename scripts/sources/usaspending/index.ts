@@ -2,7 +2,9 @@ import { defineSource } from '../types.ts';
 import type { SourceDefinition } from '../types.ts';
 import { fetchUsaspending } from './fetch.ts';
 import { parseUsaspending } from './parse.ts';
-import { MAX_RESULT_WINDOW, PAGE_SIZE } from './query.ts';
+import { LIMIT_LIST } from './limits.ts';
+import { PAGE_SIZE } from './query.ts';
+import { smokeUsaspending } from './smoke.ts';
 import type { AwardGroup } from './query.ts';
 import { USASPENDING_SOURCE_ID } from './schema.ts';
 
@@ -14,7 +16,6 @@ export interface UsaspendingSourceOptions {
   /** Award type groups to query, in order (default: contracts then IDVs). */
   groups?: readonly AwardGroup[];
   pageSize?: number;
-  maxResultWindow?: number;
   maxPages?: number;
   /** Look up parents of child recipients (GET /api/v2/recipient/{id}/). Default true. */
   lookupParents?: boolean;
@@ -25,8 +26,7 @@ export function createUsaspendingSource(options: UsaspendingSourceOptions = {}):
   const fetchOptions = {
     baseUrl,
     groups: options.groups ?? (['contracts', 'idvs'] as const),
-    pageSize: options.pageSize ?? PAGE_SIZE,
-    maxResultWindow: options.maxResultWindow ?? MAX_RESULT_WINDOW,
+    pageSize: Math.min(options.pageSize ?? PAGE_SIZE, PAGE_SIZE),
     maxPages: options.maxPages ?? 10_000,
     lookupParents: options.lookupParents ?? true,
   };
@@ -40,7 +40,9 @@ export function createUsaspendingSource(options: UsaspendingSourceOptions = {}):
     importFormats:
       'USAspending API JSON: a spending_by_award response, an award (/api/v2/awards/{id}/) or a recipient (/api/v2/recipient/{id}/); ' +
       'or the legacy header-less ICE transaction CSV (FY2013–FY2017)',
+    limits: LIMIT_LIST,
     fetch: (ctx) => fetchUsaspending(ctx, fetchOptions),
+    smoke: (ctx) => smokeUsaspending(ctx, fetchOptions),
     parse: (inputs, ctx) => parseUsaspending(inputs, ctx),
   });
 }

@@ -2,6 +2,7 @@
  * The spending_by_award request this source sends. Contracts and IDVs are separate award type
  * groups: the API answers 422 when one request mixes groups (raise_if_award_types_not_valid_subset).
  */
+import { LIMITS } from './limits.ts';
 import { CONTRACT_AWARD_TYPE_CODES, IDV_AWARD_TYPE_CODES } from './schema.ts';
 
 export const ICE_AGENCY = {
@@ -50,42 +51,76 @@ export const FIELDS: Record<AwardGroup, readonly string[]> = {
 export const SORT_FIELD = 'Last Modified Date';
 
 /** The API's page size ceiling. */
-export const PAGE_SIZE = 100;
+export const PAGE_SIZE = LIMITS.pageSize;
 
 /**
- * Elasticsearch result window (settings.ES_AWARDS_MAX_RESULT_WINDOW): a request whose
- * (page - 1) * limit reaches it is a 422 unless it carries the last_record_* cursor.
+ * The search_after cursor exactly as the server wrote it in page_metadata: the sort value is the
+ * server's str() of Elasticsearch's sort key (epoch milliseconds for a date, "None" for a missing one)
+ * and goes back unchanged.
  */
-export const MAX_RESULT_WINDOW = 50_000;
-
-/** time_period start dates before FY2008 are refused by the search endpoints. */
-export const EARLIEST_SEARCH_DATE = '2007-10-01';
-
 export interface Cursor {
   lastRecordUniqueId: number;
   lastRecordSortValue: string;
+}
+
+export interface SearchWindow {
+  start: string;
+  end: string;
+}
+
+/**
+ * The last_modified_date window of an incremental crawl, inside the API's searchable dates. A window
+ * that starts after the declared latest date cannot be asked at all: the declared limit is out of date.
+ */
+export function searchWindow(modifiedSince: string, today: string, log: (message: string) => void): SearchWindow {
+  const start = modifiedSince < LIMITS.earliestDate ? LIMITS.earliestDate : modifiedSince;
+  let end = start > today ? start : today;
+  if (start > LIMITS.latestDate) {
+    throw new RangeError(
+      `the window starts ${start}, after the latest date USAspending searches (${LIMITS.latestDate}, settings.API_MAX_DATE); ` +
+        'check the current value upstream and update scripts/sources/usaspending/limits.ts',
+    );
+  }
+  if (end > LIMITS.latestDate) {
+    log(`usaspending: end_date capped at ${LIMITS.latestDate} (the API's latest date); if USAspending has raised it, update scripts/sources/usaspending/limits.ts`);
+    end = LIMITS.latestDate;
+  }
+  return { start, end };
 }
 
 export interface SearchRequestOptions {
   group: AwardGroup;
   page: number;
   limit: number;
-  /** Only awards modified on or after this date (YYYY-MM-DD). */
-  modifiedSince?: string;
-  /** End of the modification window (YYYY-MM-DD), normally today. */
-  modifiedUntil?: string;
+  /** Only awards modified in this window (from searchWindow). */
+  window?: SearchWindow;
   cursor?: Cursor;
 }
 
-export function searchRequestBody(options: SearchRequestOptions): Record<string, unknown> {
-  const filters: Record<string, unknown> = {
+function searchFilters(codes: readonly string[], window: SearchWindow | undefined): Record<string, unknown> {
+  return {
     agencies: [ICE_AGENCY],
-    award_type_codes: AWARD_GROUPS[options.group],
+    award_type_codes: [...codes],
+    ...(window ? { time_period: [{ start_date: window.start, end_date: window.end, date_type: 'last_modified_date' }] } : {}),
   };
-  if (options.modifiedSince) {
-    const start = options.modifiedSince < EARLIEST_SEARCH_DATE ? EARLIEST_SEARCH_DATE : options.modifiedSince;
-    filters.time_period = [{ start_date: start, end_date: options.modifiedUntil ?? start, date_type: 'last_modified_date' }];
-  }
+}
+
+/**
+ * POST /api/v2/search/spending_by_award_count/ for the same filters as the crawl, so its per-group
+ * counts (results.contracts, results.idvs) can be held against what the crawl brought.
+ */
+export function countRequestBody(groups: readonly AwardGroup[], window?: SearchWindow): Record<string, unknown> {
+  return {
+    filters: searchFilters(
+      groups.flatMap((group) => AWARD_GROUPS[group]),
+      window,
+    ),
+    spending_level: 'awards',
+  };
+}
+
+export function searchRequestBody(options: SearchRequestOptions): Record<string, unknown> {
+  const filters = searchFilters(AWARD_GROUPS[options.group], options.window);
   return {
     filters,
     fields: FIELDS[options.group],

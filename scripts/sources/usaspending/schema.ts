@@ -217,14 +217,26 @@ export const searchPageSchema = z.object({
     page: z.number().int().positive(),
     hasNext: z.boolean(),
     last_record_unique_id: z.number().int().nullish(),
-    // The API stringifies the sort value, so "no value" arrives as the string "None".
+    // The server writes str(sort value): epoch milliseconds for a date sort, and "None" both on the last
+    // page and for a record whose sort field is empty. It is an opaque token that goes back as written.
     last_record_sort_value: z
       .union([z.string(), z.number()])
       .nullish()
-      .transform((value) => (value === null || value === undefined || value === 'None' ? undefined : String(value))),
+      .transform((value) => (value === null || value === undefined ? undefined : String(value))),
   }),
   messages: z.array(z.unknown()).optional(),
 });
+
+/** POST /api/v2/search/spending_by_award_count/ (api_contracts v2/search/spending_by_award_count.md). */
+export const awardCountSchema = z.object({
+  results: z.looseObject({
+    contracts: z.number().int().nonnegative(),
+    idvs: z.number().int().nonnegative(),
+  }),
+  spending_level: z.string().optional(),
+  messages: z.array(z.unknown()).optional(),
+});
+export type AwardCount = z.infer<typeof awardCountSchema>;
 export type SearchPage = z.infer<typeof searchPageSchema>;
 
 // ---- award detail --------------------------------------------------------------------------

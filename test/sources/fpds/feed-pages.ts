@@ -9,6 +9,9 @@ export interface MadeEntry {
   total?: string;
   signed?: string;
   vendor?: string;
+  /** transactionInformation/lastModifiedDate (default 2026-03-03 10:00:00). */
+  lastModified?: string;
+  description?: string;
 }
 
 function escapeXml(value: string): string {
@@ -44,12 +47,13 @@ export function madeEntry(entry: MadeEntry): string {
         <ns1:purchaserInformation>
           <ns1:contractingOfficeAgencyID name="U.S. IMMIGRATION AND CUSTOMS ENFORCEMENT" departmentID="7000" departmentName="HOMELAND SECURITY, DEPARTMENT OF">7012</ns1:contractingOfficeAgencyID></ns1:purchaserInformation>
         <ns1:contractData>
-          <ns1:contractActionType description="DELIVERY ORDER">C</ns1:contractActionType></ns1:contractData>
+          <ns1:contractActionType description="DELIVERY ORDER">C</ns1:contractActionType>${entry.description ? `
+          <ns1:descriptionOfContractRequirement>${escapeXml(entry.description)}</ns1:descriptionOfContractRequirement>` : ''}</ns1:contractData>
         <ns1:vendor>
           <ns1:vendorHeader>
             <ns1:vendorName>${escapeXml(entry.vendor ?? 'EXAMPLE PAGED VENDOR LLC')}</ns1:vendorName></ns1:vendorHeader></ns1:vendor>
         <ns1:transactionInformation>
-          <ns1:lastModifiedDate>2026-03-03 10:00:00</ns1:lastModifiedDate></ns1:transactionInformation></ns1:award>
+          <ns1:lastModifiedDate>${entry.lastModified ?? '2026-03-03 10:00:00'}</ns1:lastModifiedDate></ns1:transactionInformation></ns1:award>
     </content>
   </entry>
 `;

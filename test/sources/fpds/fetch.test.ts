@@ -18,11 +18,22 @@ const NOW = new Date('2026-03-14T05:00:00Z');
 /** An HttpClient that answers from a function of the URL; records every request. */
 class FakeHttp implements HttpClient {
   readonly requests: HttpRequest[] = [];
-  constructor(private readonly answer: (url: URL, call: number) => { body: string; status?: number; url?: string }) {}
+  /** Requests to FEEDNAME=DELETED, answered by `deleted` (an empty feed unless a test says otherwise). */
+  readonly deletedRequests: HttpRequest[] = [];
+  constructor(
+    private readonly answer: (url: URL, call: number) => { body: string; status?: number; url?: string },
+    private readonly deleted: (url: URL) => { body: string; status?: number; url?: string } = () => ({ body: madePage([]) }),
+  ) {}
 
   async request(req: HttpRequest): Promise<HttpResponse> {
+    const url = new URL(req.url);
+    if (url.searchParams.get('FEEDNAME') === 'DELETED') {
+      this.deletedRequests.push(req);
+      const out = this.deleted(url);
+      return { status: out.status ?? 200, url: out.url ?? req.url, headers: { 'content-type': 'application/atom+xml;charset=UTF-8' }, body: Buffer.from(out.body) };
+    }
     this.requests.push(req);
-    const out = this.answer(new URL(req.url), this.requests.length);
+    const out = this.answer(url, this.requests.length);
     return { status: out.status ?? 200, url: out.url ?? req.url, headers: { 'content-type': 'application/atom+xml;charset=UTF-8' }, body: Buffer.from(out.body) };
   }
 
@@ -91,7 +102,9 @@ describe('fpds fetch: query window', () => {
       'https://www.fpds.gov/ezsearch/FEEDS/ATOM?FEEDNAME=PUBLIC&VERSION=1.5.3&q=CONTRACTING_AGENCY_ID%3A%227012%22+LAST_MOD_DATE%3A%5B2026%2F03%2F01%2C2026%2F03%2F14%5D',
     );
     expect(result).toMatchObject({ checkpoint: '2026-03-14', incremental: true });
-    expect(result.inputs).toHaveLength(1);
+    // The DELETED feed is read for the same agency and window.
+    expect(http.deletedRequests.map((r) => new URL(r.url).searchParams.get('q'))).toEqual([first.searchParams.get('q')]);
+    expect(result.inputs).toHaveLength(2);
   });
 
   it('without a checkpoint looks back 30 days; an ISO timestamp checkpoint counts by its date', () => {
@@ -122,12 +135,13 @@ describe('fpds fetch: paging with a fake HttpClient', () => {
     const result = await fpdsSource.fetch(ctx);
 
     expect(http.requests.map((r) => new URL(r.url).searchParams.get('start'))).toEqual([null, '10', '20']);
-    expect(result.inputs.map((i) => i.path)).toEqual([1, 2, 3].map((n) => join(workDir, `fpds-page-000${n}.xml`)));
-    expect(result.inputs.map((i) => i.origin)).toEqual(http.requests.map((r) => r.url));
+    expect(result.inputs.map((i) => i.path)).toEqual([...[1, 2, 3].map((n) => join(workDir, `fpds-page-000${n}.xml`)), join(workDir, 'fpds-deleted-page-0001.xml')]);
+    expect(result.inputs.map((i) => i.origin)).toEqual([...http.requests, ...http.deletedRequests].map((r) => r.url));
     expect(result.inputs.every((i) => i.status === 200 && i.contentType === 'application/atom+xml;charset=UTF-8')).toBe(true);
-    expect((await readdir(workDir)).sort()).toEqual(['fpds-page-0001.xml', 'fpds-page-0002.xml', 'fpds-page-0003.xml']);
+    expect((await readdir(workDir)).sort()).toEqual(['fpds-deleted-page-0001.xml', 'fpds-page-0001.xml', 'fpds-page-0002.xml', 'fpds-page-0003.xml']);
     expect(await readFile(result.inputs[2]?.path ?? '', 'utf8')).toContain('70CDCR26F99990022');
-    expect(ctx.logs).toContain('fpds: 3 page(s), 23 entries');
+    expect(ctx.logs).toContain('fpds: 3 page(s), 23 entries; DELETED feed: 1 page(s), 0 entries');
+    expect(result.shortfalls).toBeUndefined();
 
     const parsed = await fpdsSource.parse(result.inputs, { log: () => {} });
     const awards = parsed.records as AwardRecord[];
@@ -146,7 +160,7 @@ describe('fpds fetch: paging with a fake HttpClient', () => {
     );
     const result = await fpdsSource.fetch(context(http));
     expect(http.requests.map((r) => r.url)).toEqual([expect.stringContaining('&q=CONTRACTING_AGENCY_ID'), `${FEED}?FEEDNAME=PUBLIC&q=x&start=10`]);
-    expect(result.inputs).toHaveLength(2);
+    expect(result.inputs).toHaveLength(3);
   });
 
   it('stops at a page with no entries even if it still links onwards', async () => {
@@ -154,8 +168,8 @@ describe('fpds fetch: paging with a fake HttpClient', () => {
     const ctx = context(http);
     const result = await fpdsSource.fetch(ctx);
     expect(http.requests).toHaveLength(1);
-    expect(result.inputs).toHaveLength(1);
-    expect(ctx.logs.some((l) => l.includes('no entries but a next link'))).toBe(true);
+    expect(result.inputs).toHaveLength(2);
+    expect(ctx.logs.some((l) => l.includes('has 0 entries (< 10): the last page'))).toBe(true);
   });
 
   it('fails when a next link points back to a page already fetched (however it is encoded)', async () => {
@@ -228,17 +242,18 @@ describe('fpds fetch: against a local server with the real HTTP client', () => {
     server = await startLocalServer();
     server.route('/ezsearch/FEEDS/ATOM', (res, ctx) => {
       const url = new URL(ctx.request.path, server.origin);
+      if (url.searchParams.get('FEEDNAME') === 'DELETED') return atom(madePage([]))(res, ctx);
       return atom(threePages(server.origin)(url).body)(res, ctx);
     });
     const source = createFpdsSource({ baseUrl: server.origin });
     const result = await source.fetch(context(client(), { checkpoint: '2026-03-02' }));
 
-    const served = server.requestsTo('/ezsearch/FEEDS/ATOM');
+    const served = server.requestsTo('/ezsearch/FEEDS/ATOM').filter((r) => r.query.get('FEEDNAME') === 'PUBLIC');
     expect(served.map((r) => r.query.get('start'))).toEqual([null, '10', '20']);
     expect(served.every((r) => r.query.get('q') === 'CONTRACTING_AGENCY_ID:"7012" LAST_MOD_DATE:[2026/03/01,2026/03/14]')).toBe(true);
     expect(served[0]?.headers['user-agent']).toMatch(/^icewatch\//);
     expect(result.checkpoint).toBe('2026-03-14');
-    expect(result.inputs.map((i) => i.origin)).toEqual(served.map((r) => `${server.origin}${r.path}`));
+    expect(result.inputs.slice(0, 3).map((i) => i.origin)).toEqual(served.map((r) => `${server.origin}${r.path}`));
 
     const parsed = await source.parse(result.inputs, { log: () => {} });
     expect(parsed.records).toHaveLength(22);
@@ -249,12 +264,13 @@ describe('fpds fetch: against a local server with the real HTTP client', () => {
     server = await startLocalServer();
     server.route('/ezsearch/FEEDS/ATOM', (res, ctx) => {
       const url = new URL(ctx.request.path, server.origin);
+      if (url.searchParams.get('FEEDNAME') === 'DELETED') return atom(madePage([]))(res, ctx);
       if (url.searchParams.get('start') === '10' && ctx.call === 2) return text('busy', 503)(res, ctx);
       return atom(threePages(server.origin)(url).body)(res, ctx);
     });
     const result = await createFpdsSource({ baseUrl: server.origin }).fetch(context(client()));
-    expect(server.requestsTo('/ezsearch/FEEDS/ATOM').map((r) => r.query.get('start'))).toEqual([null, '10', '10', '20']);
-    expect(result.inputs).toHaveLength(3);
+    expect(server.requestsTo('/ezsearch/FEEDS/ATOM').map((r) => r.query.get('start'))).toEqual([null, '10', '10', '20', null]);
+    expect(result.inputs).toHaveLength(4);
   });
 
   it('stops a feed whose next link loops back', async () => {

@@ -175,11 +175,12 @@ describe('fetch flow with a fake HttpClient', () => {
     expect(result.incremental).toBe(false);
     expect(result.checkpoint).toBe('2025-03-28');
     expect(result.inputs).toEqual([
-      { path: join(work, `01-${FILE_NAME}`), origin: FILE_URL, retrievedAt: '2025-03-28T12:00:00.000Z', status: 200, contentType: 'application/zip' },
+      { path: join(work, `01-${FILE_NAME}`), origin: FILE_URL, retrievedAt: '2025-03-28T12:00:00.000Z', status: 200, contentType: 'application/zip', expectedRows: 5 },
     ]);
 
     const parsed = await source.parse(result.inputs, { log: () => {} });
     expect(parsed.rowIssues).toEqual([]);
+    expect(parsed.shortfalls).toBeUndefined();
     expect((parsed.records as AwardRecord[]).map((r) => r.piid)).toEqual([
       '70CDCR20P00000053',
       '70CDCR21P00000021',

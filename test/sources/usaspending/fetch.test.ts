@@ -14,6 +14,7 @@ import type { Handler, LocalServer, LoggedRequest } from '../../helpers/local-se
 import { sharedFixture } from '../../helpers/shared-fixtures.ts';
 
 const SEARCH = '/api/v2/search/spending_by_award/';
+const COUNT = '/api/v2/search/spending_by_award_count/';
 
 let server: LocalServer;
 let workDir: string;
@@ -22,6 +23,9 @@ let logs: string[];
 
 beforeEach(async () => {
   server = await startLocalServer();
+  // These tests script the search by hand; the count endpoint answers zeros so the cross-check passes.
+  // test/sources/usaspending/contract.test.ts holds the crawl against a contract-faithful server.
+  server.route(`POST ${COUNT}`, json({ results: { contracts: 0, idvs: 0, grants: 0, loans: 0, direct_payments: 0, other: 0 }, spending_level: 'awards', messages: [] }));
   workDir = await mkdtemp(join(tmpdir(), 'icewatch-usaspending-'));
   sleeps = [];
   logs = [];
@@ -137,7 +141,8 @@ function paged(contracts: unknown[][], idvs: unknown[][]): Handler {
     const body = ctx.request.json as { page: number };
     const pages = isIdv(ctx.request) ? idvs : contracts;
     const rows = pages[body.page - 1] ?? [];
-    return json(page(rows, body.page, body.page < pages.length))(res, ctx);
+    const hasNext = body.page < pages.length;
+    return json(page(rows, body.page, hasNext, hasNext ? { id: 1000 + body.page, sort: String(1_750_000_000_000 + body.page) } : undefined))(res, ctx);
   };
 }
 
@@ -188,30 +193,29 @@ describe('usaspending fetch against a local server', () => {
     expect(raw.results[0].generated_internal_id).toBe('CONT_IDV_70CDCR24D00000005_7012');
   });
 
-  it('switches to the last_record cursor past 50,000 results', async () => {
-    // One row per page keeps this quick; the window arithmetic is the real one (page 501 × 100 > 50,000).
+  it('sends the previous page\'s cursor from page 2 on, exactly as the server wrote it', async () => {
     server.route(`POST ${SEARCH}`, (res, ctx) => {
       const body = ctx.request.json as { page: number };
       const n = body.page;
-      return json(page([contractRow(n)], n, n < 502, n < 502 ? { id: 90_000 + n, sort: `17${n}` } : undefined))(res, ctx);
+      return json(page([contractRow(n)], n, n < 4, n < 4 ? { id: 90_000 + n, sort: `17${n}` } : undefined))(res, ctx);
     });
     const src = source({ groups: ['contracts'] });
     const fetched = await src.fetch(context(src));
     const requests = server.requestsTo(SEARCH, 'POST').map((r) => r.json as Record<string, unknown>);
-    expect(requests).toHaveLength(502);
-    expect(requests.slice(0, 500).every((r) => !('last_record_unique_id' in r))).toBe(true);
-    expect(requests[500]).toMatchObject({ page: 501, last_record_unique_id: 90_500, last_record_sort_value: '17500' });
-    expect(requests[501]).toMatchObject({ page: 502, last_record_unique_id: 90_501, last_record_sort_value: '17501' });
-    expect(fetched.inputs).toHaveLength(502);
+    expect(requests).toHaveLength(4);
+    expect(requests[0]).not.toHaveProperty('last_record_unique_id');
+    expect(requests[1]).toMatchObject({ page: 2, last_record_unique_id: 90_001, last_record_sort_value: '171' });
+    expect(requests[3]).toMatchObject({ page: 4, last_record_unique_id: 90_003, last_record_sort_value: '173' });
+    expect(fetched.inputs).toHaveLength(4);
   });
 
-  it('fails clearly when a page past the window gives no cursor', async () => {
+  it('fails clearly when a page says hasNext but gives no cursor', async () => {
     server.route(`POST ${SEARCH}`, (res, ctx) => json(page([contractRow((ctx.request.json as { page: number }).page)], 1, true))(res, ctx));
-    const src = source({ groups: ['contracts'], pageSize: 100, maxResultWindow: 200 });
+    const src = source({ groups: ['contracts'], pageSize: 100 });
     const error = await rejection(src.fetch(context(src)));
     expect(error).toBeInstanceOf(SourceFormatError);
     expect((error as SourceFormatError).details.path).toBe('page_metadata.last_record_unique_id');
-    expect(server.requestsTo(SEARCH)).toHaveLength(2);
+    expect(server.requestsTo(SEARCH)).toHaveLength(1);
   });
 
   it('waits out a 429 with Retry-After, then continues', async () => {
