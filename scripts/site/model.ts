@@ -101,7 +101,7 @@ export interface SiteModel {
   changelogMarkdown?: string;
   /** Hosts of links the registry's maintainers curated. */
   curatedHosts: string[];
-  lists: string[];
+  lists: Array<{ source: string; list: string }>;
 }
 
 function currentPartnership(c: SiteCompany): string | undefined {
@@ -242,6 +242,8 @@ export function buildSiteModel(inputs: SiteInputs): SiteModel {
     downloads: inputs.downloads.slice().sort(),
     changelogMarkdown: inputs.changelogMarkdown,
     curatedHosts: [...curatedHosts].sort(),
-    lists: [...new Set(companies.companies.flatMap((c) => c.watchdogLists.map((l) => `${l.source}/${l.list}`)))].sort(),
+    lists: [...new Map(companies.companies.flatMap((c) => c.watchdogLists.map((l) => [`${l.source}\u0000${l.list}`, l] as const))).entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([, l]) => ({ source: l.source, list: l.list })),
   };
 }

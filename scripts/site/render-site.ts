@@ -21,7 +21,7 @@ export interface SiteFile {
   content: string;
 }
 
-export const SITE_ASSETS = ['site.css', 'site.js', 'embed.js'];
+export const SITE_ASSETS = ['site.css', 'site.js', 'embed.js', 'icon.svg'];
 
 function asset(name: string): string {
   return readFileSync(fileURLToPath(new URL(`./assets/${name}`, import.meta.url)), 'utf8');

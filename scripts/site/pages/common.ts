@@ -25,6 +25,11 @@ export function listLabel(l: { source: string; list: string }): string {
   return `${l.source}: ${l.list}`;
 }
 
+/** One space-free token per list, for data attributes and the URL (`?list=`). */
+export function listToken(l: { source: string; list: string }): string {
+  return `${encodeURIComponent(l.source)}/${encodeURIComponent(l.list)}`;
+}
+
 /** One line per source, so nobody mistakes an old snapshot for today's data. */
 export function freshnessBanner(model: SiteModel): SafeHtml {
   if (model.health.length === 0) return html``;

@@ -5,12 +5,12 @@
  */
 import { html, type SafeHtml } from '../html.ts';
 import { SECTIONS, type CompanyView, type SectionId } from '../model.ts';
-import { companyHref, decidingCell, freshnessBanner, listLabel, statusBadge, usd, type PageContext } from './common.ts';
+import { companyHref, decidingCell, freshnessBanner, listLabel, listToken, statusBadge, usd, type PageContext } from './common.ts';
 
 function row(view: CompanyView, ctx: PageContext): SafeHtml {
   const c = view.company;
   const search = [c.name, ...view.aliases, ...view.units.map((u) => u.name), c.id].join(' ').toLowerCase();
-  const lists = c.watchdogLists.map((l) => `${l.source}/${l.list}`).join(' ');
+  const lists = c.watchdogLists.map((l) => listToken(l)).join(' ');
   return html`<tr data-id="${c.id}" data-search="${search}" data-status="${view.sections.join(' ')}" data-lists="${lists}" data-obligated="${c.ice.obligated}" data-name="${c.name.toLowerCase()}">
 <th scope="row"><a href="${companyHref('', c.id)}">${c.name}</a>${c.parent ? html`<span class="note"> (part of ${view.parent?.name ?? c.parent})</span>` : ''}</th>
 <td data-label="ICE status">${statusBadge(c.status)}</td>
@@ -41,7 +41,7 @@ function filterForm(ctx: PageContext): SafeHtml {
   return html`<form class="filters" id="filters" role="search" aria-label="Search and filter companies" hidden>
 <div class="field"><label for="q">Search by name</label><input id="q" name="q" type="search" autocomplete="off" spellcheck="false"></div>
 <div class="field"><label for="status">List</label><select id="status" name="status"><option value="">All lists</option>${SECTIONS.map((s) => html`<option value="${s.id}">${s.title}</option>`)}</select></div>
-<div class="field"><label for="list">Named by watchdog list</label><select id="list" name="list"><option value="">Any or none</option>${ctx.model.lists.map((l) => html`<option value="${l}">${l.replace('/', ': ')}</option>`)}</select></div>
+<div class="field"><label for="list">Named by watchdog list</label><select id="list" name="list"><option value="">Any or none</option>${ctx.model.lists.map((l) => html`<option value="${listToken(l)}">${listLabel(l)}</option>`)}</select></div>
 <div class="field"><label for="min">ICE obligated at least (USD)</label><input id="min" name="min" type="number" min="0" step="1000" inputmode="numeric"></div>
 <div class="field"><label for="sort">Sort by</label><select id="sort" name="sort"><option value="name">Name</option><option value="obligated">ICE obligated, largest first</option></select></div>
 <div class="field"><button type="reset" id="reset">Clear filters</button></div>

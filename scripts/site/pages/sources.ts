@@ -29,7 +29,7 @@ ${freshnessBanner(model)}
 ${model.changelogMarkdown ? html`<li><a href="changelog.html">Changelog of the data format</a></li>` : ''}</ul>
 <h2>How to consume this JSON</h2>
 <p><code>companies.json</code> carries <code>schemaVersion</code> (semver: a major bump is a breaking change and gets a new folder), <code>asOf</code>, <code>generatedAt</code> (both move only when the content does), per-source freshness and one entry per company. The files are served with CORS allowed, so a page on any site can read them:</p>
-<pre><code>const res = await fetch('https://&lt;this site&gt;/companies.json');
+<pre tabindex="0"><code>const res = await fetch('https://&lt;this site&gt;/companies.json');
 const data = await res.json();
 if (!data.schemaVersion.startsWith('1.')) throw new Error('unsupported schema ' + data.schemaVersion);
 const active = data.companies.filter((c) =&gt; c.status === 'active');
@@ -39,9 +39,9 @@ console.log(data.asOf, active.map((c) =&gt; c.name));</code></pre>
 <p>Reseller-channel figures (<code>ice.resellerChannel</code>) are lower bounds (<code>isLowerBound: true</code>): they count awards bought through a reseller whose description names the company's products.</p>
 <h2>Embed a list on your site</h2>
 <p>Paste one of these into your page. The frame is a page of this site, with no script; it shows the list as of the last run.</p>
-<pre><code>&lt;iframe src="https://&lt;this site&gt;/embed/declined.html" title="Companies we declined" width="100%" height="400"&gt;&lt;/iframe&gt;</code></pre>
+<pre tabindex="0"><code>&lt;iframe src="https://&lt;this site&gt;/embed/declined.html" title="Companies we declined" width="100%" height="400"&gt;&lt;/iframe&gt;</code></pre>
 <p>Lists: ${raw(['active', 'declined', 'past-partner', 'ended', 'watchdog-only'].map((l) => `<a href="embed/${l}.html"><code>${l}</code></a>`).join(', '))}. Or, with the data read live into your own markup:</p>
-<pre><code>&lt;script type="module" src="https://&lt;this site&gt;/assets/embed.js"&gt;&lt;/script&gt;
+<pre tabindex="0"><code>&lt;script type="module" src="https://&lt;this site&gt;/assets/embed.js"&gt;&lt;/script&gt;
 &lt;icewatch-list list="declined" heading="Companies we declined"&gt;&lt;/icewatch-list&gt;</code></pre>`;
 }
 
