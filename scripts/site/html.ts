@@ -27,7 +27,13 @@ function render(value: Value): string {
   if (value instanceof SafeHtml) return value.value;
   if (Array.isArray(value)) return value.map(render).join('');
   // Strings are outside text until proven otherwise: cleaned and escaped.
-  if (typeof value === 'string') return escapeHtml(clean(value, 100_000));
+  if (typeof value === 'string') {
+    // Cleaning trims; a space the template put around a value is layout, and kept.
+    const text = clean(value, 100_000);
+    const lead = text && /^\s/.test(value) ? ' ' : '';
+    const trail = text && /\s$/.test(value) ? ' ' : '';
+    return escapeHtml(`${lead}${text}${trail}`);
+  }
   return escapeHtml(String(value));
 }
 

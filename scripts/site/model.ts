@@ -5,7 +5,6 @@
  */
 import type { Attribution, AttributedAward } from '../plan/attribute.ts';
 import { awardEndDate, hasStarted, isAwardActive } from '../plan/awards.ts';
-import type { SourceHealth } from '../plan/types.ts';
 import type { ChangesFeed, PublishedCompanies } from '../publish/published-schema.ts';
 import type { Registry } from '../registry/schema.ts';
 
@@ -29,7 +28,6 @@ export interface SiteInputs {
   changes?: ChangesFeed;
   registry: Registry;
   attribution: Attribution;
-  health: SourceHealth[];
   /** Files published in v1/ (relative paths), for the downloads page. */
   downloads: string[];
   /** data/published/CHANGELOG.md, rendered as a page (it is not part of v1/). */
@@ -94,7 +92,6 @@ export interface SiteModel {
   generatedAt: string;
   companies: CompanyView[];
   byId: Map<string, CompanyView>;
-  health: SourceHealth[];
   sources: SiteCompanies['sources'];
   changes: ChangesFeed['entries'];
   downloads: string[];
@@ -236,7 +233,6 @@ export function buildSiteModel(inputs: SiteInputs): SiteModel {
     generatedAt: companies.generatedAt,
     companies: views,
     byId: new Map(views.map((v) => [v.company.id, v])),
-    health: inputs.health.slice().sort((a, b) => (a.source < b.source ? -1 : 1)),
     sources: companies.sources,
     changes: entries.slice().sort((a, b) => (a.asOf < b.asOf ? 1 : -1)),
     downloads: inputs.downloads.slice().sort(),

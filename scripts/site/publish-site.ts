@@ -6,7 +6,6 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Attribution } from '../plan/attribute.ts';
-import type { SourceHealth } from '../plan/types.ts';
 import { changesFeedSchema, type ChangesFeed } from '../publish/published-schema.ts';
 import type { Registry } from '../registry/schema.ts';
 import type { SiteCompanies } from './model.ts';
@@ -21,7 +20,6 @@ export interface SitePublishInputs {
   changes?: ChangesFeed;
   registry: Registry;
   attribution: Attribution;
-  health: SourceHealth[];
   /** Paths of the v1 files this publish writes. */
   dataFiles: string[];
 }
@@ -44,7 +42,6 @@ export async function siteFiles(inputs: SitePublishInputs): Promise<Array<{ path
     changes,
     registry: inputs.registry,
     attribution: inputs.attribution,
-    health: inputs.health,
     downloads: [...downloads].filter((d) => !d.startsWith('..')),
     changelogMarkdown: await readText(join(inputs.dataDir, '..', 'CHANGELOG.md')),
   });

@@ -41,7 +41,7 @@ export async function renderSite(inputs: SiteInputs): Promise<SiteFile[]> {
   const pages: PageSpec[] = [
     { path: 'index.html', title: 'Companies with ICE contracts', body: renderHome, scripts: ['site.js'] },
     { path: 'changes.html', title: 'Changes', body: renderChanges },
-    { path: 'sources.html', title: 'Sources and downloads', body: renderSources },
+    { path: 'sources.html', title: 'Sources and downloads', body: renderSources, scripts: ['site.js'] },
     ...(model.changelogMarkdown ? [{ path: 'changelog.html', title: 'Changelog of the data format', body: () => renderChangelog(model.changelogMarkdown!) }] : []),
     ...EMBED_LISTS.map((list) => ({ path: `embed/${list}.html`, title: `List: ${list}`, body: (c: PageContext) => renderEmbed(list, c), bare: true })),
     ...model.companies.map((view) => ({

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The built site in a real headless Chromium, served from 127.0.0.1: the flows a reader follows, the
  * shared-URL state, the page without JavaScript, axe-core on every page type, screenshots at 375 and
@@ -194,10 +195,11 @@ describe.skipIf(!availability.run)('the site in a real browser', () => {
       expect(dialogs, path).toEqual([]);
       expect(errors, path).toEqual([]);
       const report = await page.evaluate(() => {
-        const scripts = [...document.scripts].map((s) => s.getAttribute('src') ?? 'inline');
-        const handlers = [...document.querySelectorAll('*')].flatMap((el) => [...el.attributes].filter((a) => /^on/i.test(a.name)).map((a) => `${el.tagName} ${a.name}`));
-        const links = [...document.querySelectorAll('a[href]')].map((a) => (a as HTMLAnchorElement).href);
-        const imgs = [...document.querySelectorAll('img')].map((i) => i.src);
+        const all = (list: ArrayLike<Element>): Element[] => Array.from(list);
+        const scripts = all(document.scripts).map((s) => s.getAttribute('src') ?? 'inline');
+        const handlers = all(document.querySelectorAll('*')).flatMap((el) => Array.from(el.attributes).filter((a) => /^on/i.test(a.name)).map((a) => `${el.tagName} ${a.name}`));
+        const links = all(document.querySelectorAll('a[href]')).map((a) => (a as HTMLAnchorElement).href);
+        const imgs = all(document.querySelectorAll('img')).map((i) => (i as HTMLImageElement).src);
         return { scripts, handlers, links, imgs, text: document.body.innerText, styles: document.querySelectorAll('style,[style]').length };
       });
       expect(report.scripts.every((s) => /assets\/site\.js$/.test(s)), `${path} scripts ${report.scripts}`).toBe(true);

@@ -3,6 +3,25 @@
 // can be shared. No network, no eval, no HTML built from strings: only attributes and textContent.
 (function () {
   'use strict';
+  // Freshness against the reader's clock: the page says it as of the data's date.
+  var today = new Date().toISOString().slice(0, 10);
+  var banner = document.querySelector('[data-freshness]');
+  if (banner) {
+    var worst = 'ok';
+    Array.prototype.forEach.call(banner.querySelectorAll('li[data-stale-after]'), function (li) {
+      var after = li.getAttribute('data-stale-after');
+      var state = !li.getAttribute('data-last-success') ? 'failed' : after && after < today ? 'stale' : 'ok';
+      if (state === 'failed' || (state === 'stale' && worst === 'ok')) worst = state;
+      var label = li.querySelector('[data-state]');
+      if (label) {
+        label.textContent = state;
+        label.className = 'state state-' + state;
+      }
+    });
+    banner.className = 'freshness freshness-' + worst;
+    var stamp = banner.querySelector('[data-freshness-date]');
+    if (stamp) stamp.textContent = '(today, ' + today + ')';
+  }
   var form = document.getElementById('filters');
   if (!form) return;
   var fields = ['q', 'status', 'list', 'min', 'sort'];

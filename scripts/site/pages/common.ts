@@ -30,15 +30,28 @@ export function listToken(l: { source: string; list: string }): string {
   return `${encodeURIComponent(l.source)}/${encodeURIComponent(l.list)}`;
 }
 
+type Source = SiteModel['sources'][number];
+
+/**
+ * ok / stale / failed on a date, from the published freshness alone (never from how this run's fetch
+ * went, so a failed fetch rewrites no page). The pages say it as of the data's date; site.js says it
+ * again against the reader's clock, since a static page cannot know when it is read.
+ */
+export function freshness(source: Source, date: string): 'ok' | 'stale' | 'failed' {
+  if (!source.lastSuccess) return 'failed';
+  return source.staleAfter !== null && source.staleAfter < date ? 'stale' : 'ok';
+}
+
 /** One line per source, so nobody mistakes an old snapshot for today's data. */
 export function freshnessBanner(model: SiteModel): SafeHtml {
-  if (model.health.length === 0) return html``;
-  const worst = model.health.some((h) => h.state === 'failed') ? 'failed' : model.health.some((h) => h.state === 'stale') ? 'stale' : 'ok';
-  return html`<section class="freshness freshness-${worst}" aria-labelledby="freshness-title">
-<h2 id="freshness-title">Freshness of the sources</h2>
-<ul>${model.health.map(
-    (h) =>
-      html`<li><span class="state state-${h.state}">${h.state}</span> <strong>${h.title}</strong>: last success ${h.lastSuccess ? h.lastSuccess.slice(0, 10) : 'never'}${h.staleAfter ? html`, stale after ${h.staleAfter}` : ''}${h.state !== 'ok' && h.message ? html` <span class="note">(${h.message})</span>` : ''}</li>`,
+  if (model.sources.length === 0) return html``;
+  const states = model.sources.map((s) => freshness(s, model.asOf));
+  const worst = states.includes('failed') ? 'failed' : states.includes('stale') ? 'stale' : 'ok';
+  return html`<section class="freshness freshness-${worst}" aria-labelledby="freshness-title" data-freshness>
+<h2 id="freshness-title">Freshness of the sources <span class="note" data-freshness-date>(as of ${model.asOf})</span></h2>
+<ul>${model.sources.map(
+    (s, i) =>
+      html`<li data-stale-after="${s.staleAfter ?? ''}" data-last-success="${s.lastSuccess ?? ''}"><span class="state state-${states[i]!}" data-state>${states[i]!}</span> <strong>${s.title}</strong>: last success ${s.lastSuccess ? s.lastSuccess.slice(0, 10) : 'never'}${s.staleAfter ? html`, stale after ${s.staleAfter}` : ''}</li>`,
   )}</ul>
 </section>`;
 }

@@ -1,7 +1,7 @@
 /** Each source with its health, every published file, and how to consume the JSON. */
 import MarkdownIt from 'markdown-it';
 import { html, raw, type SafeHtml } from '../html.ts';
-import { freshnessBanner, type PageContext } from './common.ts';
+import { freshness, freshnessBanner, type PageContext } from './common.ts';
 
 const DESCRIPTIONS: Record<string, string> = {
   'companies.json': 'Every registry company with status, partnership, ICE totals, watchdog lists and evidence (validate with schema/companies.schema.json).',
@@ -13,16 +13,15 @@ const DESCRIPTIONS: Record<string, string> = {
 
 export function renderSources(ctx: PageContext): SafeHtml {
   const { model } = ctx;
-  const health = new Map(model.health.map((h) => [h.source, h]));
   const files = model.downloads;
   return html`<h1>Sources and downloads</h1>
 ${freshnessBanner(model)}
 <h2>Sources</h2>
 <div class="table-wrap" role="region" aria-label="Sources" tabindex="0"><table>
-<thead><tr><th scope="col">Source</th><th scope="col">Kind</th><th scope="col">Health</th><th scope="col">Last success</th><th scope="col">Stale after</th><th scope="col" class="num">Records</th></tr></thead>
+<thead><tr><th scope="col">Source</th><th scope="col">Kind</th><th scope="col">Freshness (as of ${model.asOf})</th><th scope="col">Last success</th><th scope="col">Stale after</th><th scope="col" class="num">Records</th><th scope="col">Parser state</th></tr></thead>
 <tbody>${model.sources.map((s) => {
-    const h = health.get(s.id);
-    return html`<tr><th scope="row">${ctx.links.link(s.title, s.homepage)}</th><td>${s.kind}</td><td><span class="state state-${h?.state ?? 'unknown'}">${h?.state ?? 'unknown'}</span></td><td>${s.lastSuccess?.slice(0, 10) ?? 'never'}</td><td>${s.staleAfter ?? '—'}</td><td class="num">${s.recordCount}</td></tr>`;
+    const state = freshness(s, model.asOf);
+    return html`<tr><th scope="row">${ctx.links.link(s.title, s.homepage)}</th><td>${s.kind}</td><td><span class="state state-${state}">${state}</span></td><td>${s.lastSuccess?.slice(0, 10) ?? 'never'}</td><td>${s.staleAfter ?? '—'}</td><td class="num">${s.recordCount}</td><td>${s.state ?? 'ok'}</td></tr>`;
   })}</tbody></table></div>
 <h2>Downloads</h2>
 <ul>${files.map((f) => html`<li><a href="${f}">${f}</a>${DESCRIPTIONS[f] ? html`: ${DESCRIPTIONS[f]}` : f.startsWith('schema/') ? ': JSON Schema (2020-12)' : ''}</li>`)}
