@@ -10,13 +10,17 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * CHROMIUM_PATH, else Debian's package, else the Google Chrome that GitHub's Ubuntu runners carry
+ * (their /usr/bin/chromium-browser is a snap shim that cannot run headless here).
+ */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/google-chrome'].find((p) => existsSync(p)) ?? '/usr/bin/chromium';
 
 /** Whether the browser tests can run; in CI a missing browser is a failure, never a skip. */
 export function browserAvailability(): { run: boolean; reason?: string } {
   if (existsSync(CHROMIUM)) return { run: true };
   if (process.env.CI === 'true') throw new Error(`No browser at ${CHROMIUM}: .ci/run installs Debian's chromium (apt-get install -y chromium); CI must not skip the browser tests.`);
-  return { run: false, reason: `browser tests skipped: no browser at ${CHROMIUM} (install it with: sudo apt-get install -y chromium, or set CHROMIUM_PATH)` };
+  return { run: false, reason: `browser tests skipped: no browser at ${CHROMIUM} (install it with: sudo apt-get install -y chromium (Debian/Ubuntu), or point CHROMIUM_PATH at a Chromium or Chrome)` };
 }
 
 export async function launchBrowser(): Promise<Browser> {
