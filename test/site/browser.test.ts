@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailability, launchBrowser, serveStatic, type StaticServer } from './browser.ts';
-import { buildHostileSite, buildRepoSite, HOSTILE_ID, REPO } from './site-fixtures.ts';
+import { buildBenchRegistrySite, buildHostileSite, buildRepoSite, HOSTILE_ID, REPO } from './site-fixtures.ts';
 
 const availability = browserAvailability();
 if (!availability.run) console.warn(availability.reason);
@@ -162,6 +162,26 @@ describe.skipIf(!availability.run)('the site in a real browser', () => {
     expect(ready).toBeGreaterThan(0);
     expect(Math.max(ready, interactive)).toBeLessThan(1000);
   });
+
+  it('the home page of the 2,000-company benchmark registry becomes interactive in under 1 s', async () => {
+    const big = await buildBenchRegistrySite();
+    const server = await serveStatic(big.root);
+    try {
+      const { page, errors } = await open(browser, server.url('index.html'));
+      const ready = Number(await page.getAttribute('html', 'data-ready'));
+      expect(await page.$$eval('tr[data-id]', (rows) => rows.length)).toBe(2000);
+      expect(ready).toBeGreaterThan(0);
+      expect(ready).toBeLessThan(1000);
+      // And a search over all of them answers at once.
+      const started = Date.now();
+      await page.fill('#q', (await page.getAttribute('tr[data-id]:nth-child(1500)', 'data-name'))!.split(' ')[0]!);
+      await expect.poll(() => visibleRowIds(page)).not.toHaveLength(2000);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(errors).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
 
   it('every page is complete without JavaScript', async () => {
     const { page } = await open(browser, site.url('index.html'), 1280, false);

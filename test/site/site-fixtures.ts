@@ -15,6 +15,13 @@ import type { SourceHealth } from '../../scripts/plan/types.ts';
 import { publish } from '../../scripts/publish/publish.ts';
 import type { AwardRecord, MentionRecord } from '../../scripts/records.ts';
 import { renderCompanyYaml } from '../../scripts/registry/write.ts';
+import type { Registry } from '../../scripts/registry/schema.ts';
+import type { Attribution } from '../../scripts/plan/attribute.ts';
+import { summarizeCompanies } from '../../scripts/plan/company-summary.ts';
+import { buildCompaniesJson } from '../../scripts/publish/publish.ts';
+import { renderSite } from '../../scripts/site/render-site.ts';
+import { writeFilesAtomic } from '../../scripts/util/atomic-fs.ts';
+import { generateRegistry } from '../../bench/generate.ts';
 import { HOSTILE, HOSTILE_NAME, MEGABYTE } from '../faults/hostile.ts';
 import { award, config, direct, fakeMatcher, mention, registryOf } from '../plan/fixtures.ts';
 
@@ -44,6 +51,22 @@ export async function buildRepoSite(): Promise<BuiltSite> {
   const context = await planFromDisk({ dataDir, asOf, now: NOW, log: () => {} });
   await publishOutputs(dataDir, context, NOW, true);
   return { dataDir, root: await merged(dataDir) };
+}
+
+/**
+ * The benchmark's 2,000-company generated registry (bench/generate.ts), published with no award: the
+ * home page then has one row per company, which is what its size and interactivity depend on.
+ */
+export async function buildBenchRegistrySite(): Promise<BuiltSite> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'icewatch-bench-site-'));
+  const generated = generateRegistry();
+  const registry: Registry = { companies: generated.companies, byId: new Map(generated.companies.map((c) => [c.id, c])), dismissed: [] };
+  const attribution: Attribution = { awards: new Map(), resellerAwards: new Map(), mentions: new Map(), review: [], unmatchedAwards: [], unmatchedMentions: [] };
+  const inputs = { asOf: '2026-11-27', now: NOW.toISOString(), registry, summaries: summarizeCompanies(registry, attribution, '2026-11-27'), attribution, health: [], sources: [] };
+  const files = await renderSite({ companies: buildCompaniesJson(inputs, inputs.now, inputs.asOf), registry, attribution, downloads: ['companies.json'] });
+  const root = join(dataDir, 'pages');
+  await writeFilesAtomic(files.map((f) => ({ path: join(root, ...f.path.split('/')), content: f.content })));
+  return { dataDir, root };
 }
 
 // ---- the hostile world -------------------------------------------------------------------------
