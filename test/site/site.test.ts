@@ -15,6 +15,8 @@ import { LinkPolicy } from '../../scripts/site/html.ts';
 import { CSP } from '../../scripts/site/layout.ts';
 import type { SiteCompanies } from '../../scripts/site/model.ts';
 import { renderSite } from '../../scripts/site/render-site.ts';
+import { MAX_AWARDS_SHOWN } from '../../scripts/site/pages/company.ts';
+import { award, direct } from '../plan/fixtures.ts';
 import { buildHostileSite, buildRepoSite, NOW, type BuiltSite } from './site-fixtures.ts';
 
 async function tree(dir: string): Promise<Map<string, string>> {
@@ -141,6 +143,24 @@ describe('the generated site', () => {
     // Companies without the figures get no chart and no empty section.
     expect(first.some((f) => f.path === 'charts/palantir-fiscal-years.svg')).toBe(false);
     expect(first.find((f) => f.path === 'company/palantir.html')!.content).not.toContain('fy-title');
+  });
+
+  it('a company with thousands of awards gets a page of bounded size', async () => {
+    const data = publishedCompaniesSchema.parse(JSON.parse(await readFile(join(repo.dataDir, 'published', 'v1', 'companies.json'), 'utf8'))) as SiteCompanies;
+    const many = Array.from({ length: 2500 }, (_, i) => ({
+      award: award({ piid: `70CMSD${String(i).padStart(5, '0')}`, recipient: { name: 'GEO GROUP INC' }, start: '2020-01-01', end: i === 7 ? '2030-01-01' : '2021-01-01', amounts: { obligated: i } }),
+      match: direct('geo-group'),
+    }));
+    const attribution: Attribution = { awards: new Map([['geo-group', many]]), resellerAwards: new Map(), mentions: new Map(), review: [], unmatchedAwards: [], unmatchedMentions: [] };
+    const files = await renderSite({ companies: data, registry: { companies: [], byId: new Map(), dismissed: [] }, attribution, downloads: [] });
+    const text = files.find((f) => f.path === 'company/geo-group.html')!.content;
+    const $ = cheerio.load(text);
+    expect($('table.awards tbody tr').length).toBe(MAX_AWARDS_SHOWN);
+    // The active award first, then the largest.
+    expect($('table.awards tbody tr').first().text()).toContain('70CMSD00007');
+    expect($('table.awards tbody tr').eq(1).text()).toContain('70CMSD02499');
+    expect($('p.note a[href="../awards.csv"]').parent().text()).toContain('2300 more awards');
+    expect(Buffer.byteLength(text)).toBeLessThan(256 * 1024);
   });
 
   it('hostile text stays text on every page', async () => {

@@ -6,8 +6,13 @@ import { companyHref, decidingCell, listLabel, statusBadge, usd, type PageContex
 
 const RELATION_LABELS: Record<string, string> = { direct: 'direct', subsidiary: 'through a unit', 'via-reseller': 'via a reseller (lower bound)' };
 
-function awardsTable(id: string, caption: string, rows: AwardRow[], ctx: PageContext, lowerBound = false): SafeHtml {
-  if (rows.length === 0) return html``;
+/** A company with thousands of awards still gets a page of bounded size; awards.csv has them all. */
+export const MAX_AWARDS_SHOWN = 200;
+
+function awardsTable(id: string, caption: string, all: AwardRow[], ctx: PageContext, lowerBound = false): SafeHtml {
+  if (all.length === 0) return html``;
+  const rows = all.slice(0, MAX_AWARDS_SHOWN);
+  const more = all.length - rows.length;
   return html`<div class="table-wrap" role="region" aria-labelledby="${id}" tabindex="0"><table class="awards">
 <caption id="${id}">${caption}</caption>
 <thead><tr><th scope="col">Award</th><th scope="col">Recipient</th><th scope="col" class="num">Obligated${lowerBound ? ' (lower bound)' : ''}</th><th scope="col">Start</th><th scope="col">End</th><th scope="col">Active</th><th scope="col">Matched</th></tr></thead>
@@ -15,7 +20,7 @@ function awardsTable(id: string, caption: string, rows: AwardRow[], ctx: PageCon
     (a) =>
       html`<tr${a.active ? html` class="is-active"` : ''}><th scope="row">${ctx.links.link(a.piid, a.url, 80)}<br><span class="note key">${a.awardKey}</span></th><td>${a.recipient}${a.description ? html`<br><span class="note">${clean(a.description, 200)}</span>` : ''}</td><td class="num">${lowerBound ? '≥ ' : ''}${usd(a.obligated)}</td><td>${a.start ?? '—'}</td><td>${a.end ?? '—'}</td><td>${a.active ? html`<strong>active</strong>` : 'no'}</td><td>${RELATION_LABELS[a.relation] ?? a.relation}</td></tr>`,
   )}</tbody>
-</table></div>`;
+</table></div>${more > 0 ? html`<p class="note">${more} more award${more === 1 ? '' : 's'} (the smaller, inactive ones) are in <a href="../awards.csv">awards.csv</a>.</p>` : ''}`;
 }
 
 function fiscalYearChart(view: CompanyView): SafeHtml {
