@@ -5,7 +5,8 @@
  * 1280 px (under test-output/site/, not committed), and the hostile-text world: no script ran, no
  * dialog opened, no link leads anywhere but https to an allowed host.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -207,6 +208,34 @@ describe.skipIf(!availability.run)('the site in a real browser', () => {
       }
     }, 60_000);
   }
+
+  it('the embeddable custom element renders a list from companies.json as text, on another page', async () => {
+    // An organisation's own page (no CSP of ours), embedding the element from the hostile site.
+    const host = await mkdtemp(join(tmpdir(), 'icewatch-embed-host-'));
+    await writeFile(
+      join(host, 'partners.html'),
+      `<!doctype html><html lang="en"><head><title>Our partners</title><link rel="icon" href="data:,"><script type="module" src="${hostile.url('assets/embed.js')}"></script></head>` +
+        '<body><main><icewatch-list list="declined" heading="Companies we declined"></icewatch-list><icewatch-list list="past-partner"></icewatch-list><icewatch-list list="nonsense"></icewatch-list></main></body></html>',
+    );
+    const server = await serveStatic(host);
+    try {
+      const { page, dialogs, errors } = await open(browser, server.url('partners.html'));
+      await page.waitForSelector('icewatch-list[list="declined"] ul li a');
+      const declined = await page.$$eval('icewatch-list[list="declined"] li a', (as) => as.map((a) => ({ text: a.textContent, href: (a as HTMLAnchorElement).href })));
+      expect(declined).toHaveLength(1);
+      expect(declined[0]!.text).toContain('<script>alert(1)</script>');
+      expect(declined[0]!.href).toBe(hostile.url(`company/${HOSTILE_ID}.html`));
+      expect(await page.textContent('icewatch-list[list="declined"] h2')).toBe('Companies we declined');
+      await page.waitForSelector('icewatch-list[list="past-partner"] li');
+      expect(await page.textContent('icewatch-list[list="past-partner"] li')).toContain('Globex');
+      expect(await page.textContent('icewatch-list[list="nonsense"]')).toContain('Unknown list');
+      expect(await page.$$eval('icewatch-list img, icewatch-list script', (els) => els.length)).toBe(0);
+      expect(dialogs).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
 
   it('hostile text: no script runs, no dialog opens, every link is https to an allowed host', async () => {
     for (const path of ['index.html', `company/${HOSTILE_ID}.html`, 'company/globex.html', 'changes.html', 'sources.html', 'embed/declined.html', 'embed/active.html']) {
