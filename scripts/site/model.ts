@@ -7,6 +7,7 @@ import type { Attribution, AttributedAward } from '../plan/attribute.ts';
 import { awardEndDate, hasStarted, isAwardActive } from '../plan/awards.ts';
 import type { ChangesFeed, PublishedCompanies } from '../publish/published-schema.ts';
 import type { Registry } from '../registry/schema.ts';
+import { LinkPolicy } from './html.ts';
 
 /** Added to companies.json by a later schema minor; read when present, never required. */
 export interface FiscalYearFigure {
@@ -214,19 +215,13 @@ export function buildSiteModel(inputs: SiteInputs): SiteModel {
   for (const c of registry.companies) {
     for (const url of [c.website, ...c.evidence.map((e) => e.url), ...(c.partnership ?? []).map((p) => p.source)]) {
       if (!url) continue;
-      try {
-        curatedHosts.add(new URL(url).hostname.toLowerCase());
-      } catch {
-        // The registry schema only admits https URLs; nothing to add otherwise.
-      }
+      const host = LinkPolicy.hostOf(url);
+      if (host) curatedHosts.add(host);
     }
   }
   for (const s of companies.sources) {
-    try {
-      curatedHosts.add(new URL(s.homepage).hostname.toLowerCase());
-    } catch {
-      // A source homepage is declared in code; a broken one is simply not linked.
-    }
+    const host = LinkPolicy.hostOf(s.homepage);
+    if (host) curatedHosts.add(host);
   }
   return {
     asOf,

@@ -172,7 +172,8 @@ export async function buildHostileSite(): Promise<BuiltSite> {
       plan: result.plan,
       sources: [
         { id: 'usaspending', title: `USAspending ${HOSTILE.script}`, homepage: 'https://www.usaspending.gov/', kind: 'procurement' },
-        { id: 'techqueria', title: `Techqueria ${HOSTILE.mentions}`, homepage: 'https://techqueria.org/no-tech-for-ice/', kind: 'watchdog' },
+        // A source declaration is code, but the renderer does not trust it either.
+        { id: 'techqueria', title: `Techqueria ${HOSTILE.mentions}`, homepage: 'javascript:alert(1)', kind: 'watchdog' },
       ],
       siteDir: join(dataDir, 'published', 'site'),
     });

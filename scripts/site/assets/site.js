@@ -30,8 +30,8 @@
   var defaultOrder = new Map();
   var appliedSort = '';
   sections.forEach(function (section) {
-    var body = section.querySelector('tbody');
-    if (body) defaultOrder.set(body, Array.prototype.slice.call(body.rows));
+    var body = section.querySelector('[data-rows]');
+    if (body) defaultOrder.set(body, Array.prototype.slice.call(body.querySelectorAll('[data-id]')));
   });
 
   function readState() {
@@ -68,7 +68,7 @@
     sections.forEach(function (section) {
       var id = section.getAttribute('data-section');
       var hideSection = state.status !== '' && state.status !== id;
-      var body = section.querySelector('tbody');
+      var body = section.querySelector('[data-rows]');
       var rows = defaultOrder.get(body) || [];
       var visible = 0;
       rows.forEach(function (row) {
@@ -79,7 +79,8 @@
           q.every(function (term) { return text.indexOf(term) !== -1; }) &&
           (state.list === '' || lists.indexOf(state.list) !== -1) &&
           (min === null || isNaN(min) || obligated >= min);
-        row.hidden = !ok;
+        // Touch only rows that change: the home page has one row per company.
+        if (row.hidden === ok) row.hidden = !ok;
         if (ok) {
           visible += 1;
           seen.add(row.getAttribute('data-id'));
@@ -94,13 +95,13 @@
         }
         ordered.forEach(function (row) { body.appendChild(row); });
       }
-      section.hidden = hideSection;
+      if (section.hidden !== hideSection) section.hidden = hideSection;
       var counter = section.querySelector('[data-count]');
       if (counter) counter.textContent = String(visible);
       var empty = section.querySelector('.empty');
       if (empty) empty.hidden = visible !== 0;
-      var wrap = section.querySelector('.table-wrap');
-      if (wrap) wrap.hidden = visible === 0;
+      var wrap = section.querySelector('[data-rows-wrap]') || body;
+      if (wrap && wrap.hidden !== (visible === 0)) wrap.hidden = visible === 0;
       shown += visible;
     });
     appliedSort = state.sort;

@@ -9,30 +9,43 @@ import { companyHref, decidingCell, freshnessBanner, listLabel, listToken, statu
 
 function row(view: CompanyView, ctx: PageContext): SafeHtml {
   const c = view.company;
-  const search = [c.name, ...view.aliases, ...view.units.map((u) => u.name), c.id].join(' ').toLowerCase();
+  // What the search box matches: each word of the names once (the home page carries one row per company).
+  const words = [c.name, ...view.aliases, ...view.units.map((u) => u.name), c.id].join(' ').toLowerCase().split(/\s+/);
+  const search = [...new Set(words)].join(' ');
   const lists = c.watchdogLists.map((l) => listToken(l)).join(' ');
-  return html`<tr data-id="${c.id}" data-search="${search}" data-status="${view.sections.join(' ')}" data-lists="${lists}" data-obligated="${c.ice.obligated}" data-name="${c.name.toLowerCase()}">
+  return html`<tr data-id="${c.id}" data-search="${search}" data-status="${view.sections.join(' ')}"${lists ? html` data-lists="${lists}"` : ''} data-obligated="${c.ice.obligated}">
 <th scope="row"><a href="${companyHref('', c.id)}">${c.name}</a>${c.parent ? html`<span class="note"> (part of ${view.parent?.name ?? c.parent})</span>` : ''}</th>
-<td data-label="ICE status">${statusBadge(c.status)}</td>
-<td data-label="Deciding evidence">${decidingCell(view, ctx.links)}</td>
-<td class="num" data-label="ICE obligated">${usd(c.ice.obligated)}${c.ice.activeObligated ? html`<br><span class="note">${usd(c.ice.activeObligated)} active</span>` : ''}${c.ice.resellerChannel.awardCount ? html`<br><span class="note">≥ ${usd(c.ice.resellerChannel.obligatedLowerBound)} via resellers</span>` : ''}</td>
-<td class="num" data-label="Active / all awards">${c.ice.activeAwardCount} / ${c.ice.awardCount}</td>
-<td data-label="Watchdog lists">${c.watchdogLists.length ? html`<ul class="plain">${c.watchdogLists.map((l) => html`<li>${listLabel(l)}</li>`)}</ul>` : html`<span class="note">none</span>`}</td>
+<td>${statusBadge(c.status)}</td>
+<td>${view.deciding.length ? decidingCell(view, ctx.links) : '—'}</td>
+<td class="num">${usd(c.ice.obligated)}${c.ice.activeObligated ? html`<br><span class="note">${usd(c.ice.activeObligated)} active</span>` : ''}${c.ice.resellerChannel.awardCount ? html`<br><span class="note">≥ ${usd(c.ice.resellerChannel.obligatedLowerBound)} via resellers</span>` : ''}</td>
+<td class="num">${c.ice.activeAwardCount} / ${c.ice.awardCount}</td>
+<td>${c.watchdogLists.length ? html`<ul class="plain">${c.watchdogLists.map((l) => html`<li>${listLabel(l)}</li>`)}</ul>` : '—'}</td>
 </tr>`;
+}
+
+/** Companies with nothing but a name to show are listed compactly: no row of empty columns. */
+function compactItem(view: CompanyView): SafeHtml {
+  const c = view.company;
+  const words = [c.name, ...view.aliases, ...view.units.map((u) => u.name), c.id].join(' ').toLowerCase().split(/\s+/);
+  return html`<li data-id="${c.id}" data-search="${[...new Set(words)].join(' ')}" data-status="${view.sections.join(' ')}" data-obligated="0"><a href="${companyHref('', c.id)}">${c.name}</a></li>`;
 }
 
 function section(id: SectionId, title: string, blurb: string, views: CompanyView[], ctx: PageContext): SafeHtml {
   const rows = views.filter((v) => v.sections.includes(id));
   if (rows.length === 0) return html``;
+  const body =
+    id === 'no-record'
+      ? html`<ul class="compact" data-rows>${rows.map((v) => compactItem(v))}</ul>`
+      : html`<div class="table-wrap" role="region" aria-labelledby="${id}-title" tabindex="0" data-rows-wrap>
+<table class="companies">
+<thead><tr><th scope="col">Company</th><th scope="col">ICE status</th><th scope="col">Deciding evidence</th><th scope="col" class="num">ICE obligated</th><th scope="col" class="num">Active / all awards</th><th scope="col">Watchdog lists</th></tr></thead>
+<tbody data-rows>${rows.map((v) => row(v, ctx))}</tbody>
+</table>
+</div>`;
   return html`<section class="policy-section" id="${id}" data-section="${id}" aria-labelledby="${id}-title">
 <h2 id="${id}-title">${title} <span class="count">(<span data-count>${rows.length}</span>)</span></h2>
 <p>${blurb}</p>
-<div class="table-wrap" role="region" aria-labelledby="${id}-title" tabindex="0">
-<table class="companies">
-<thead><tr><th scope="col">Company</th><th scope="col">ICE status</th><th scope="col">Deciding evidence</th><th scope="col" class="num">ICE obligated</th><th scope="col" class="num">Active / all awards</th><th scope="col">Watchdog lists</th></tr></thead>
-<tbody>${rows.map((v) => row(v, ctx))}</tbody>
-</table>
-</div>
+${body}
 <p class="empty" hidden>No company in this list matches the filters.</p>
 </section>`;
 }
