@@ -195,6 +195,14 @@ export function renderMarkdown(r: BenchResult): string {
       '',
     );
   }
+  const sites = runs.filter((s) => s.result!.site);
+  if (sites.length > 0) {
+    out.push(
+      'Static site (data/published/site, built inside publish; render timed again on its own): ' +
+        sites.map((s) => { const site = s.result!.site!; return `${sizeLabel(s.size)}: ${fmtSec(site.ms)} render, ${fmtInt(site.pages)} pages, ${fmtInt(site.files)} files, ${(site.bytes / 2 ** 20).toFixed(1)} MiB`; }).join('; ') + '.',
+      '',
+    );
+  }
   const reports = runs.filter((s) => s.result!.reportBytes);
   if (reports.length > 0) {
     out.push(

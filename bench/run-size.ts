@@ -24,6 +24,8 @@ import { createMatcher } from '../scripts/match/matcher.ts';
 import { normalizedText } from '../scripts/match/normalize.ts';
 import { PROPOSAL_THRESHOLD, REVIEW_THRESHOLD, type Match, type MatchInput, type Matcher } from '../scripts/match/types.ts';
 import { publishOutputs, writeReport, type PlanContext } from '../scripts/pipeline/run.ts';
+import { publishedCompaniesSchema } from '../scripts/publish/published-schema.ts';
+import { renderSite } from '../scripts/site/render-site.ts';
 import { sourceHealth } from '../scripts/pipeline/health.ts';
 import { buildPlan, type PlanResult } from '../scripts/plan/build-plan.ts';
 import type { LastRunState } from '../scripts/plan/last-run.ts';
@@ -132,6 +134,8 @@ export interface SizeResult {
   liveHeap?: { baseMiB: number; withRecordsMiB: number; bytesPerRecord: number };
   /** Bytes of the report files written (dated .md and .json, latest.md). */
   reportBytes?: number;
+  /** The static site (built inside publish): its render alone, timed again, and what it wrote. */
+  site?: { ms: number; files: number; bytes: number; pages: number };
   fuse?: FuseResult;
   snapshot?: { writeMs: number; readMs: number; bytes?: number; peakRssMiB: number; error?: string };
 }
@@ -177,6 +181,18 @@ class TimedMatcher implements Matcher {
     this.calls++;
     return out;
   }
+}
+
+async function measureSite(dataDir: string, context: PlanContext): Promise<SizeResult['site']> {
+  const text = await readFile(join(dataDir, 'published', 'v1', 'companies.json'), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  const companies = publishedCompaniesSchema.parse(JSON.parse(text));
+  const start = performance.now();
+  const rendered = await renderSite({ companies, registry: context.registry, attribution: context.result.attribution, downloads: [] });
+  const ms = performance.now() - start;
+  const files = (await readdir(join(dataDir, 'published', 'site'), { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+  const bytes = files.reduce((sum, e) => sum + statSync(join(e.parentPath, e.name)).size, 0);
+  return { ms, files: files.length, bytes, pages: rendered.filter((f) => f.path.endsWith('.html')).length };
 }
 
 async function filesSize(dir: string): Promise<number> {
@@ -307,6 +323,7 @@ async function main(): Promise<void> {
       newAwards: result.plan.newAwards.length,
       publishedFiles: written?.length ?? 0,
     };
+    out.site = await measureSite(dataDir, context);
   }
   finish();
   // Whatever the plan held is garbage from here; the figures below must not pay for it.

@@ -165,7 +165,7 @@ const run = defineCommand({
 });
 
 const publishCommand = defineCommand({
-  meta: { name: 'publish', description: 'Regenerate data/published/v1 from the registry and snapshots (no network)' },
+  meta: { name: 'publish', description: 'Regenerate data/published/v1 and the site (data/published/site) from the registry and snapshots (no network)' },
   args: { data: dataArg, 'as-of': { type: 'string', description: 'Status date YYYY-MM-DD (default: today)' } },
   async run({ args }) {
     const dataDir = resolve(args.data);

@@ -167,6 +167,7 @@ export async function publishOutputs(
     sources: enabledSources(context.config, sourceMap).map((s) => ({ id: s.id, title: s.title, homepage: s.homepage, kind: s.kind })),
     plan: withPlan ? context.result.plan : undefined,
     extraSchemas: registryJsonSchemas(),
+    siteDir: join(dataDir, 'published', 'site'),
   });
 }
 

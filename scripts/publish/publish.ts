@@ -12,6 +12,7 @@ import { evidenceFileSchema } from '../plan/evidence-schema.ts';
 import type { CompanySummary } from '../plan/company-summary.ts';
 import type { Plan, SourceHealth } from '../plan/types.ts';
 import type { Registry } from '../registry/schema.ts';
+import { pruneSite, siteFiles } from '../site/publish-site.ts';
 import { writeFilesAtomic } from '../util/atomic-fs.ts';
 import { stableStringify } from '../util/stable-json.ts';
 import { renderCompaniesMarkdown } from './companies-markdown.ts';
@@ -49,6 +50,8 @@ export interface PublishInputs {
   plan?: Plan;
   /** Further JSON Schemas to publish (the registry's), as file name → content. */
   extraSchemas?: Array<{ fileName: string; content: string }>;
+  /** When set, the static site (scripts/site) is built into this folder in the same atomic group. */
+  siteDir?: string;
 }
 
 export interface PublishedFile {
@@ -85,15 +88,23 @@ export async function renderPublished(outDir: string, inputs: PublishInputs): Pr
     },
     ...schemaFiles(outDir, inputs.extraSchemas ?? []),
   ];
+  let feed: ChangesFeed | undefined;
   if (inputs.plan) {
-    const feed = await updatedChangesFeed(join(outDir, 'changes.json'), inputs.plan);
+    feed = await updatedChangesFeed(join(outDir, 'changes.json'), inputs.plan);
     if (feed) files.push({ path: join(outDir, 'changes.json'), content: `${stableStringify(feed, 2)}\n` });
+  }
+  if (inputs.siteDir) {
+    const dataFiles = files.map((f) => f.path);
+    files.push(...(await siteFiles({ ...inputs, siteDir: inputs.siteDir, dataDir: outDir, companies, changes: feed, dataFiles })));
   }
   return files;
 }
 
 export async function publish(outDir: string, inputs: PublishInputs): Promise<string[]> {
-  return writeFilesAtomic(await renderPublished(outDir, inputs));
+  const files = await renderPublished(outDir, inputs);
+  const written = await writeFilesAtomic(files);
+  if (inputs.siteDir) written.push(...(await pruneSite(inputs.siteDir, files.map((f) => f.path))));
+  return written;
 }
 
 export function buildCompaniesJson(inputs: PublishInputs, generatedAt: string, asOf: string): PublishedCompanies {
