@@ -199,7 +199,13 @@ export function buildIndex(companies: readonly Company[]): MatchIndex {
         }
       }
       if (brand && full.kind !== 'subsidiary') {
-        addTerm(variant.tokens, { companyId: full.companyId, term: raw, specificity: 'high', kind: 'brand' });
+        addTerm(variant.tokens, {
+          companyId: full.companyId,
+          term: raw,
+          specificity: 'high',
+          kind: 'brand',
+          ...(full.range === undefined ? {} : { range: full.range }),
+        });
       }
     }
   };
@@ -242,16 +248,18 @@ export function buildIndex(companies: readonly Company[]): MatchIndex {
     if (company.parent !== undefined && isDated(parentRange)) parentRanges.set(id, parentRange);
     if (company.roles.includes('reseller')) resellers.add(id);
 
-    addIdentifiers(id, company.identifiers, 'direct');
+    const exists = rangeOf(company);
+    const existsDated = isDated(exists) ? { range: exists } : {};
+    addIdentifiers(id, company.identifiers, 'direct', undefined, exists);
     // A company's own names are brand terms only if it sells its own line: a pure reseller's name in a
     // description ("via CDW-G") is not a brand of the goods.
     const brand = company.roles.includes('vendor');
-    for (const legal of company.aliases?.legal ?? []) addName(legal, { companyId: id, kind: 'legal', label: legal }, brand);
-    addName(company.name, { companyId: id, kind: 'strong', label: company.name }, brand);
-    for (const strong of company.aliases?.strong ?? []) addName(strong, { companyId: id, kind: 'strong', label: strong }, brand);
-    for (const weak of company.aliases?.weak ?? []) addName(weak, { companyId: id, kind: 'weak', label: weak }, false);
+    for (const legal of company.aliases?.legal ?? []) addName(legal, { companyId: id, kind: 'legal', label: legal, ...existsDated }, brand);
+    addName(company.name, { companyId: id, kind: 'strong', label: company.name, ...existsDated }, brand);
+    for (const strong of company.aliases?.strong ?? []) addName(strong, { companyId: id, kind: 'strong', label: strong, ...existsDated }, brand);
+    for (const weak of company.aliases?.weak ?? []) addName(weak, { companyId: id, kind: 'weak', label: weak, ...existsDated }, false);
     for (const sub of company.subsidiaries ?? []) {
-      const owned = rangeOf(sub);
+      const owned = intersect(rangeOf(sub), exists);
       const dated = isDated(owned) ? { range: owned } : {};
       for (const name of [sub.name, ...(sub.aliases ?? [])]) {
         addName(name, { companyId: id, kind: 'subsidiary', label: name, subsidiary: sub.name, ...dated }, false);

@@ -141,8 +141,10 @@ function sortDated(
 ): void {
   for (const d of dated) {
     const { since, until } = d.range;
+    const unit = d.match.relation === 'subsidiary';
     if (inRange(d.range, date)) {
-      const held = since !== undefined ? `owned by ${d.match.companyId} since ${since}` : `owned by ${d.match.companyId} until ${until}`;
+      const who = unit ? `owned by ${d.match.companyId}` : `${d.match.companyId}'s name`;
+      const held = since !== undefined ? `${who} since ${since}` : `${who} until ${until}`;
       const next = d.nextOwner ? `; acquired by ${d.nextOwner.companyId} on ${d.nextOwner.since}` : '';
       into.push({ ...d.match, reason: `${d.match.reason} (${held}${next})` });
       continue;
@@ -155,14 +157,16 @@ function sortDated(
             unit: d.unit,
             since,
             ...(date === undefined ? {} : { date }),
-            text: `"${d.unit}" was acquired by ${d.match.companyId} on ${since}, after ${when}: not attributed to ${d.match.companyId}`,
+            text: unit
+              ? `"${d.unit}" was acquired by ${d.match.companyId} on ${since}, after ${when}: not attributed to ${d.match.companyId}`
+              : `"${d.unit}" is ${d.match.companyId}'s name only since ${since}, after ${when}: not attributed to ${d.match.companyId}`,
           }
         : {
             companyId: d.match.companyId,
             unit: d.unit,
             ...(until === undefined ? {} : { until }),
             ...(date === undefined ? {} : { date }),
-            text: `"${d.unit}" stopped being ${d.match.companyId}'s on ${until ?? '?'}, before ${when}${d.nextOwner ? ` (acquired by ${d.nextOwner.companyId} on ${d.nextOwner.since})` : ''}: not attributed to ${d.match.companyId}`,
+            text: `"${d.unit}" stopped being ${unit ? `${d.match.companyId}'s` : `a name of ${d.match.companyId}`} on ${until ?? '?'}, before ${when}${d.nextOwner ? ` (acquired by ${d.nextOwner.companyId} on ${d.nextOwner.since})` : ''}: not attributed to ${d.match.companyId}`,
           },
     );
   }
@@ -421,13 +425,15 @@ class RegistryMatcher implements Matcher {
     }
     for (const v of normalized.variants) {
       for (const t of this.index.weakNames.get(v.key) ?? []) {
-        pushUnique(exact, {
+        const match: Match = {
           companyId: t.companyId,
           relation: t.relation,
           confidence: CONFIDENCE.weakAlias,
           method: 'weak-alias',
           reason: `recipient name "${v.text}" is, as a whole, the weak alias "${t.label}" of ${t.companyId}`,
-        });
+        };
+        if (t.range === undefined) pushUnique(exact, match);
+        else datedExact.push({ match, unit: t.label, range: t.range });
       }
     }
 
@@ -493,6 +499,9 @@ class RegistryMatcher implements Matcher {
     for (const v of normalized.variants) {
       for (const t of this.index.names.get(v.key) ?? NO_TARGETS) {
         if (out?.some((m) => m.companyId === t.companyId)) continue;
+        // A name that belonged to different companies over time says, as a parent (a field often left stale:
+        // LEIDOS, INC. with parent "SAIC INC." in FY2017), nothing certain about the owner.
+        if (t.range !== undefined) continue;
         // A parent that is a false friend of the company ("Cisco-Eagle") says nothing about it.
         if (normalized.variants.some((w) => this.index.falseFriends.get(w.key)?.includes(t.companyId))) continue;
         (out ??= []).push({

@@ -110,6 +110,12 @@ export const companySchema = z.strictObject({
   /** Names that look like this company but are not (e.g. "Cisco-Eagle" for Cisco). Never matched. */
   falseFriends: z.array(z.string().min(1)).optional(),
   identifiers: identifiersSchema.optional(),
+  /**
+   * The company's own existence in the record: its names and identifiers hold only from `since` (a
+   * spin-off that took over a name: new SAIC, 2013-09-27) until `until`. Its units cannot be owned earlier.
+   */
+  since,
+  until,
   /** Registry id of the parent company (Twitch → amazon). */
   parent: companyIdSchema.optional(),
   /** Day `parent` acquired this company; before it the company is not its parent's. */

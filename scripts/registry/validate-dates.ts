@@ -47,6 +47,9 @@ function datedNodes(c: Company): DatedNode[] {
   (c.products ?? []).forEach((p, i) =>
     out.push({ path: ['products', i], label: `product term "${p.term}"`, range: rangeOf(p), sinceKey: 'since', untilKey: 'until' }),
   );
+  if (c.since !== undefined || c.until !== undefined) {
+    out.push({ path: [], label: `company "${c.id}"`, range: rangeOf(c), sinceKey: 'since', untilKey: 'until' });
+  }
   if (c.parentSince !== undefined || c.parentUntil !== undefined) {
     out.push({
       path: [],
@@ -138,6 +141,34 @@ export const ownershipRules: readonly RegistryRule[] = [
               );
             }
           }
+        }
+      }
+    },
+  },
+  {
+    name: 'ownership-before-existence',
+    severity: 'error',
+    description: 'a unit is not owned, nor a company parented, before the owner exists in the record (its `since`)',
+    *check(ctx) {
+      const files = parsed(ctx);
+      const byId = new Map<string, Company>();
+      for (const f of files) if (!byId.has(f.company.id)) byId.set(f.company.id, f.company);
+      for (const file of files) {
+        const c = file.company;
+        if (c.since !== undefined) {
+          for (const [i, sub] of (c.subsidiaries ?? []).entries()) {
+            if (sub.since !== undefined && sub.since < c.since) {
+              yield at(file, ['subsidiaries', i, 'since'], `unit "${sub.name}" is owned since ${sub.since}, before ${c.id} itself exists in the record (since ${c.since})`);
+            }
+          }
+        }
+        const parent = c.parent === undefined ? undefined : byId.get(c.parent);
+        if (parent?.since !== undefined && (c.parentSince === undefined || c.parentSince < parent.since)) {
+          yield at(
+            file,
+            [c.parentSince !== undefined ? 'parentSince' : 'parent'],
+            `${c.parent} exists in the record only since ${parent.since}, so it cannot own ${c.id} ${c.parentSince === undefined ? 'at all times: add parentSince' : `since ${c.parentSince}`}`,
+          );
         }
       }
     },

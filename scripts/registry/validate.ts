@@ -114,12 +114,13 @@ interface NameEntry {
 /** Every name a company claims, in file order. */
 function companyNames(file: ParsedFile): NameEntry[] {
   const c = file.company;
-  const out: NameEntry[] = [{ file, path: ['name'], value: c.name, kind: 'name', range: {} }];
+  const exists = rangeOf(c);
+  const out: NameEntry[] = [{ file, path: ['name'], value: c.name, kind: 'name', range: exists }];
   for (const kind of ['legal', 'strong', 'weak'] as const) {
-    (c.aliases?.[kind] ?? []).forEach((value, i) => out.push({ file, path: ['aliases', kind, i], value, kind, range: {} }));
+    (c.aliases?.[kind] ?? []).forEach((value, i) => out.push({ file, path: ['aliases', kind, i], value, kind, range: exists }));
   }
   (c.subsidiaries ?? []).forEach((sub, i) => {
-    const range = rangeOf(sub);
+    const range = intersect(rangeOf(sub), exists);
     out.push({ file, path: ['subsidiaries', i, 'name'], value: sub.name, kind: 'subsidiary', range });
     (sub.aliases ?? []).forEach((value, j) =>
       out.push({ file, path: ['subsidiaries', i, 'aliases', j], value, kind: 'subsidiary', range }),
@@ -150,8 +151,11 @@ function companyIdentifiers(file: ParsedFile): IdentifierEntry[] {
       );
     }
   };
-  push(file.company.identifiers, ['identifiers'], false, {});
-  (file.company.subsidiaries ?? []).forEach((sub, i) => push(sub.identifiers, ['subsidiaries', i, 'identifiers'], true, rangeOf(sub)));
+  const exists = rangeOf(file.company);
+  push(file.company.identifiers, ['identifiers'], false, exists);
+  (file.company.subsidiaries ?? []).forEach((sub, i) =>
+    push(sub.identifiers, ['subsidiaries', i, 'identifiers'], true, intersect(rangeOf(sub), exists)),
+  );
   return out;
 }
 

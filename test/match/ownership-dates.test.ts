@@ -111,3 +111,31 @@ describe('company files with a dated parent', () => {
     );
   });
 });
+
+describe('a company that exists in the record only from a date', () => {
+  // The 2013 separation: the former SAIC (holding SAIC, Inc.) became Leidos; the spun-off company took the
+  // name Science Applications International Corporation. Real spellings from the recordings.
+  const leidosCo = company({
+    id: 'leidos',
+    name: 'Leidos',
+    aliases: { legal: ['Leidos, Inc.'] },
+    subsidiaries: [{ name: 'Science Applications International Corporation', aliases: ['SAIC, Inc.', 'SAIC'], until: '2013-09-27', source: src }],
+  });
+  const saic = company({ id: 'saic', name: 'SAIC', since: '2013-09-27', aliases: { legal: ['Science Applications International Corporation'] } });
+  const m = createMatcher([leidosCo, saic]);
+  const ids = (name: string, date?: string, parentName?: string) =>
+    m.match({ name, ...(date ? { date } : {}), ...(parentName ? { parentName } : {}) }).map((x) => [x.companyId, x.relation]);
+
+  it('gives the name to its holder on the record date', () => {
+    expect(ids('SAIC  INC.', '2009-09-30')).toEqual([['leidos', 'subsidiary']]);
+    expect(ids('SCIENCE APPLICATIONS INTERNATIONAL CORPORATION', '2012-01-01')).toEqual([['leidos', 'subsidiary']]);
+    expect(ids('SCIENCE APPLICATIONS INTERNATIONAL CORPORATION', '2021-06-29')).toEqual([['saic', 'direct']]);
+    expect(m.matchDetailed!({ name: 'SAIC INC.', date: '2009-09-30' }).notes.map((n) => n.text)).toEqual([
+      '"SAIC" is saic\'s name only since 2013-09-27, after the record\'s date 2009-09-30: not attributed to saic',
+    ]);
+  });
+
+  it('does not read a stale parent name that changed hands as a parent (real: LEIDOS, INC. with parent "SAIC  INC." in FY2017)', () => {
+    expect(ids('LEIDOS, INC.', '2017-09-30', 'SAIC  INC.')).toEqual([['leidos', 'direct']]);
+  });
+});

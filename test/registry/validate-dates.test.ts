@@ -134,4 +134,16 @@ describe('ownership rules', () => {
       ),
     ).toEqual([['ownership-parent-agrees', 'motorola-solutions lists "Avigilon" since 2018-03-28, but this file says since 2018-03-01']]);
   });
+
+  it('refuses a unit owned, or a company parented, before the owner exists in the record', () => {
+    expect(
+      errors(
+        { id: 'saic', name: 'SAIC', since: '2013-09-27', subsidiaries: [{ name: 'Engility', since: '2012-01-01', source }] },
+        { id: 'unit-co', name: 'Unit Co', parent: 'saic' },
+      ),
+    ).toEqual([
+      ['ownership-before-existence', 'unit "Engility" is owned since 2012-01-01, before saic itself exists in the record (since 2013-09-27)'],
+      ['ownership-before-existence', 'saic exists in the record only since 2013-09-27, so it cannot own unit-co at all times: add parentSince'],
+    ]);
+  });
 });
