@@ -239,7 +239,14 @@ class RegistryMatcher implements Matcher {
   }
 
   matchMention(mention: MentionRecord): Match[] {
-    return this.match({ name: mention.name });
+    const own = this.match({ name: mention.name });
+    if (!mention.aliases || own.some((m) => m.confidence >= PROPOSAL_THRESHOLD)) return own;
+    // "Computer Projects of Illinois (AKA OpenFox)": the list's own alias speaks when the name does not.
+    for (const alias of mention.aliases) {
+      const via = this.match({ name: alias }).filter((m) => m.confidence >= PROPOSAL_THRESHOLD);
+      if (via.length > 0) return via.map((m) => ({ ...m, reason: `the list gives "${alias}" as another name; ${m.reason}` }));
+    }
+    return own;
   }
 
   match(input: MatchInput): Match[] {

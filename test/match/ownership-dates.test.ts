@@ -139,3 +139,15 @@ describe('a company that exists in the record only from a date', () => {
     expect(ids('LEIDOS, INC.', '2017-09-30', 'SAIC  INC.')).toEqual([['leidos', 'direct']]);
   });
 });
+
+describe('watchdog mentions with aliases', () => {
+  const m = createMatcher([company({ id: 'openfox', name: 'OpenFox' })]);
+  const mention = { recordType: 'mention' as const, source: 'companies-that-work-with-ice', list: 'listed', name: 'Computer Projects Of Illinois', note: 'AKA OpenFox' };
+
+  it('matches through an alias the list gives when the name says nothing', () => {
+    expect(m.matchMention(mention)).toEqual([]);
+    const via = m.matchMention({ ...mention, aliases: ['OpenFox'] });
+    expect(via.map((x) => [x.companyId, x.relation])).toEqual([['openfox', 'direct']]);
+    expect(via[0]!.reason).toMatch(/^the list gives "OpenFox" as another name; /);
+  });
+});
