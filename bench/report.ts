@@ -251,6 +251,16 @@ export function renderMarkdown(r: BenchResult): string {
       '',
     );
     const largest = q[q.length - 1]!.result!.quality!;
+    if (largest.byRelation) {
+      out.push(`By relation (${sizeLabel(q[q.length - 1]!.size)} run):`, '');
+      out.push(
+        markdownTable([
+          ['Relation', 'Expected', 'Predicted', 'Correct', 'Precision', 'Recall'],
+          ...Object.entries(largest.byRelation).map(([relation, s]) => [relation, fmtInt(s.expected), fmtInt(s.predicted), fmtInt(s.correct), fmtPct(s.precision), fmtPct(s.recall)]),
+        ]),
+        '',
+      );
+    }
     out.push(`By row kind (${sizeLabel(q[q.length - 1]!.size)} run):`, '');
     out.push(
       markdownTable([

@@ -36,7 +36,7 @@ import { usaspendingDownloadSource } from '../scripts/sources/usaspending-downlo
 import { parseDownloadInputs } from '../scripts/sources/usaspending-download/parse.ts';
 import { FUSE_THRESHOLDS, FuseBaseline } from './baseline-fuse.ts';
 import { generateRegistry, type ExpectedPair, type LabelledRow, type RowKind } from './generate.ts';
-import { score, scoreByKind, weightedScore, type Score, type ScoredRow } from './score.ts';
+import { score, scoreByKind, scoreByRelation, weightedScore, type Score, type ScoredRow } from './score.ts';
 
 export const AS_OF = '2025-06-30';
 export const NOW = new Date('2025-06-30T12:00:00Z');
@@ -82,6 +82,8 @@ export interface QualityResult {
   /** Expected pairs that were found only in the review band (0.7–0.9): caught for a person, not proposed. */
   reviewOnly: number;
   byKind: Partial<Record<RowKind, Score>>;
+  /** Pair-level precision and recall per relation. */
+  byRelation?: Record<string, Score>;
 }
 
 export interface FuseResult {
@@ -363,7 +365,7 @@ async function main(): Promise<void> {
     }
     scored.push({ kind: label.kind, expected: label.expected, predicted });
   }
-  out.quality = { rows: scored.length, pair: score(scored, 'pair'), company: score(scored, 'company'), reviewOnly, byKind: scoreByKind(scored, 'pair') };
+  out.quality = { rows: scored.length, pair: score(scored, 'pair'), company: score(scored, 'company'), reviewOnly, byKind: scoreByKind(scored, 'pair'), byRelation: scoreByRelation(scored) };
 
   if (job.coldMatch) {
     // Every distinct recipient once, through a fresh matcher: the cost of a name the cache has not seen.

@@ -66,6 +66,19 @@ export function scoreByKind(rows: readonly ScoredRow[], level: Level): Partial<R
   return out;
 }
 
+/**
+ * Pair-level score per relation (direct, subsidiary, via-reseller): expected pairs of the relation
+ * against predicted pairs of the relation, so a wrong relation costs both sides, as in `match --evaluate`.
+ */
+export function scoreByRelation(rows: readonly ScoredRow[]): Record<string, Score> {
+  const out: Record<string, Score> = {};
+  for (const relation of ['direct', 'subsidiary', 'via-reseller'] as const) {
+    const only = (pairs: readonly ExpectedPair[]) => pairs.filter((p) => p.relation === relation);
+    out[relation] = score(rows.map((r) => ({ ...r, expected: only(r.expected), predicted: only(r.predicted) })), 'pair');
+  }
+  return out;
+}
+
 export function f1(s: Score): number | null {
   if (s.precision === null || s.recall === null || s.precision + s.recall === 0) return null;
   return (2 * s.precision * s.recall) / (s.precision + s.recall);

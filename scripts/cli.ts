@@ -7,6 +7,7 @@ import { defineCommand, renderUsage, runCommand, type ArgsDef, type CommandDef }
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { loadConfig } from './config.ts';
+import { runAudit } from './pipeline/audit-command.ts';
 import { readMatchInput, runEvaluation, runMatch } from './pipeline/match-command.ts';
 import { importRecordings } from './pipeline/import-recordings.ts';
 import { proposeFromPlan, type GitHubSettings } from './pipeline/propose-command.ts';
@@ -116,6 +117,21 @@ const match = defineCommand({
       return;
     }
     for (const line of runMatch(registry, rows)) process.stdout.write(`${line}\n`);
+  },
+});
+
+const auditCommand = defineCommand({
+  meta: { name: 'audit', description: 'Match a real recipient list; print every confident match, near miss and ownership note, with counts per method' },
+  args: {
+    input: { type: 'string', description: 'Recipient list: 2018 parent-recipient CSV, ICE transactions CSV, FY2013–17 export, download CSV, dev-cases (repeat for several)', required: true },
+    data: dataArg,
+  },
+  async run({ args, rawArgs }) {
+    const { registry, problems } = await loadRegistry(resolve(args.data));
+    if (problems.some((p) => p.severity === 'error')) throw new RegistryError(problems);
+    const files = allValues(rawArgs, 'input').map((f) => resolve(f));
+    const { text } = await runAudit(registry, files.length > 0 ? files : [resolve(args.input)]);
+    process.stdout.write(text);
   },
 });
 
@@ -362,6 +378,7 @@ export const commands: Record<string, CommandDef<any>> = {
   validate,
   fetch: fetchCommand,
   match,
+  audit: auditCommand,
   run,
   publish: publishCommand,
   propose,

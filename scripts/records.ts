@@ -72,6 +72,8 @@ export const mentionRecordSchema = z.object({
   /** A link the list gives for this entry (news article, award page). */
   evidenceUrl: z.string().url().optional(),
   note: z.string().optional(),
+  /** Other names the list gives for the entry ("AKA OpenFox"): matched when the name alone says nothing. */
+  aliases: z.array(z.string().min(1)).optional(),
   rank: z.number().int().optional(),
   /** Exact amount in dollars, where the list gives one (e.g. FY2025 outlays). */
   amount: z.number().optional(),

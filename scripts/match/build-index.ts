@@ -2,6 +2,7 @@
  * The lookup structures the matcher uses, built once from the registry. Every per-record question is a
  * hash lookup (or, for truncated names, a binary search), never a pass over the companies.
  */
+import { identifierRange, intersect, isDated, rangeOf, type DateRange } from '../registry/ownership.ts';
 import type { Company, Identifier } from '../registry/schema.ts';
 import { candidateKeys, isGenericWord } from './fuzzy.ts';
 import { normalizeCage, normalizeDuns, normalizeName, normalizeUei, tokenize } from './normalize.ts';
@@ -23,6 +24,8 @@ export interface NameTarget {
   label: string;
   /** The subsidiary's registry name, for kind `subsidiary`. */
   subsidiary?: string;
+  /** When the company owns the unit (subsidiary names with since/until only). */
+  range?: DateRange;
 }
 
 export interface IdentifierTarget {
@@ -31,8 +34,8 @@ export interface IdentifierTarget {
   value: string;
   relation: Exclude<Relation, 'via-reseller'>;
   subsidiary?: string;
-  validFrom?: string;
-  validTo?: string;
+  /** When the identifier is the company's: its own dates within its unit's ownership dates. */
+  range?: DateRange;
 }
 
 export type TermSpecificity = 'high' | 'medium' | 'low';
@@ -44,6 +47,8 @@ export interface TermTarget {
   specificity: TermSpecificity;
   /** `product` from `products`; `brand` from the company's own legal/strong names. */
   kind: 'product' | 'brand';
+  /** When the term is the company's (a product line bought or sold). */
+  range?: DateRange;
 }
 
 export interface FuzzyEntry {
@@ -80,6 +85,8 @@ export interface MatchIndex {
   phrasePrefixes: Set<string>;
   /** Company → its registry parents, nearest first (Twitch → [amazon]). */
   ancestors: Map<string, string[]>;
+  /** Company → when its registry `parent` owns it (only companies with parentSince/parentUntil). */
+  parentRanges: Map<string, DateRange>;
   /** Company → the top of its parent chain (itself when it has no parent). */
   roots: Map<string, string>;
   /** Whether any company has a registry parent (skips the roll-up step when none does). */
@@ -108,7 +115,9 @@ function addNameTarget(map: Map<string, NameTarget[]>, key: string, target: Name
     map.set(key, [target]);
     return;
   }
-  if (list.some((t) => t.companyId === target.companyId && t.relation === target.relation)) return;
+  // The same unit may be listed twice by one company with different dates (sold and bought back).
+  const sameRange = (t: NameTarget) => t.range?.since === target.range?.since && t.range?.until === target.range?.until;
+  if (list.some((t) => t.companyId === target.companyId && t.relation === target.relation && sameRange(t))) return;
   list.push(target);
   list.sort((a, b) => (a.relation === b.relation ? 0 : a.relation === 'direct' ? -1 : 1));
 }
@@ -143,6 +152,7 @@ export function buildIndex(companies: readonly Company[]): MatchIndex {
   const terms = new Map<string, TermTarget[]>();
   const falseFriendPhrases = new Map<string, string[]>();
   const ancestors = new Map<string, string[]>();
+  const parentRanges = new Map<string, DateRange>();
   const roots = new Map<string, string>();
   const resellers = new Set<string>();
   let maxTermTokens = 0;
@@ -189,7 +199,13 @@ export function buildIndex(companies: readonly Company[]): MatchIndex {
         }
       }
       if (brand && full.kind !== 'subsidiary') {
-        addTerm(variant.tokens, { companyId: full.companyId, term: raw, specificity: 'high', kind: 'brand' });
+        addTerm(variant.tokens, {
+          companyId: full.companyId,
+          term: raw,
+          specificity: 'high',
+          kind: 'brand',
+          ...(full.range === undefined ? {} : { range: full.range }),
+        });
       }
     }
   };
@@ -199,6 +215,7 @@ export function buildIndex(companies: readonly Company[]): MatchIndex {
     ids: Partial<Record<IdentifierType, Identifier[]>> | undefined,
     relation: 'direct' | 'subsidiary',
     subsidiary?: string,
+    owned: DateRange = {},
   ) => {
     if (!ids) return;
     for (const type of ['uei', 'duns', 'cage'] as const) {
@@ -206,15 +223,15 @@ export function buildIndex(companies: readonly Company[]): MatchIndex {
         const key = normalizeIdentifier(type, id.value);
         if (key === undefined) continue;
         const list = identifiers[type].get(key) ?? [];
-        if (list.some((t) => t.companyId === companyId && t.relation === relation)) continue;
+        const range = intersect(identifierRange(id), owned);
+        if (list.some((t) => t.companyId === companyId && t.relation === relation && !isDated(range) && !isDated(t.range ?? {}))) continue;
         list.push({
           companyId,
           type,
           value: key,
           relation,
           ...(subsidiary === undefined ? {} : { subsidiary }),
-          ...(id.validFrom === undefined ? {} : { validFrom: id.validFrom }),
-          ...(id.validTo === undefined ? {} : { validTo: id.validTo }),
+          ...(isDated(range) ? { range } : {}),
         });
         identifiers[type].set(key, list);
       }
@@ -227,25 +244,40 @@ export function buildIndex(companies: readonly Company[]): MatchIndex {
     const chain = ancestorsOf(company, byId);
     ancestors.set(id, chain);
     roots.set(id, chain[chain.length - 1] ?? id);
+    const parentRange = rangeOf({ since: company.parentSince, until: company.parentUntil });
+    if (company.parent !== undefined && isDated(parentRange)) parentRanges.set(id, parentRange);
     if (company.roles.includes('reseller')) resellers.add(id);
 
-    addIdentifiers(id, company.identifiers, 'direct');
+    const exists = rangeOf(company);
+    const existsDated = isDated(exists) ? { range: exists } : {};
+    addIdentifiers(id, company.identifiers, 'direct', undefined, exists);
     // A company's own names are brand terms only if it sells its own line: a pure reseller's name in a
     // description ("via CDW-G") is not a brand of the goods.
     const brand = company.roles.includes('vendor');
-    for (const legal of company.aliases?.legal ?? []) addName(legal, { companyId: id, kind: 'legal', label: legal }, brand);
-    addName(company.name, { companyId: id, kind: 'strong', label: company.name }, brand);
-    for (const strong of company.aliases?.strong ?? []) addName(strong, { companyId: id, kind: 'strong', label: strong }, brand);
-    for (const weak of company.aliases?.weak ?? []) addName(weak, { companyId: id, kind: 'weak', label: weak }, false);
+    for (const legal of company.aliases?.legal ?? []) addName(legal, { companyId: id, kind: 'legal', label: legal, ...existsDated }, brand);
+    addName(company.name, { companyId: id, kind: 'strong', label: company.name, ...existsDated }, brand);
+    for (const strong of company.aliases?.strong ?? []) addName(strong, { companyId: id, kind: 'strong', label: strong, ...existsDated }, brand);
+    for (const weak of company.aliases?.weak ?? []) addName(weak, { companyId: id, kind: 'weak', label: weak, ...existsDated }, false);
     for (const sub of company.subsidiaries ?? []) {
+      const owned = intersect(rangeOf(sub), exists);
+      const dated = isDated(owned) ? { range: owned } : {};
       for (const name of [sub.name, ...(sub.aliases ?? [])]) {
-        addName(name, { companyId: id, kind: 'subsidiary', label: name, subsidiary: sub.name }, false);
+        addName(name, { companyId: id, kind: 'subsidiary', label: name, subsidiary: sub.name, ...dated }, false);
       }
-      addIdentifiers(id, sub.identifiers, 'subsidiary', sub.name);
+      addIdentifiers(id, sub.identifiers, 'subsidiary', sub.name, owned);
     }
     for (const product of company.products ?? []) {
       const tokens = tokenize(product.term);
-      if (tokens.length > 0) addTerm(tokens, { companyId: id, term: product.term, specificity: product.specificity, kind: 'product' });
+      const range = rangeOf(product);
+      if (tokens.length > 0) {
+        addTerm(tokens, {
+          companyId: id,
+          term: product.term,
+          specificity: product.specificity,
+          kind: 'product',
+          ...(isDated(range) ? { range } : {}),
+        });
+      }
     }
     for (const friend of company.falseFriends ?? []) {
       for (const variant of normalizeName(friend).variants) pushUnique(falseFriends, variant.key, id);
@@ -282,6 +314,7 @@ export function buildIndex(companies: readonly Company[]): MatchIndex {
     maxFalseFriendTokens,
     phrasePrefixes,
     ancestors,
+    parentRanges,
     roots,
     hasParents: [...ancestors.values()].some((chain) => chain.length > 0),
     resellers,

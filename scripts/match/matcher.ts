@@ -19,12 +19,21 @@
  * legal name stays `direct` even when its parent record points at the same company.
  */
 import type { AwardRecord, MentionRecord } from '../records.ts';
+import { inRange, type DateRange } from '../registry/ownership.ts';
 import type { Company } from '../registry/schema.ts';
 import { buildIndex, normalizeIdentifier, type IdentifierTarget, type MatchIndex, type NameTarget } from './build-index.ts';
 import { candidateKeys, fuzzyConfidence, isGenericWord, nameSimilarity } from './fuzzy.ts';
 import { mayBeTruncated, normalizeName, truncationReading, type NameVariant, type NormalizedName } from './normalize.ts';
 import { SPECIFICITY_CONFIDENCE, findTerms, type TermHit } from './resellers.ts';
-import { PROPOSAL_THRESHOLD, type Match, type MatchInput, type MatchMethod, type Matcher } from './types.ts';
+import {
+  PROPOSAL_THRESHOLD,
+  type DetailedMatch,
+  type Match,
+  type MatchInput,
+  type MatchMethod,
+  type Matcher,
+  type OwnershipNote,
+} from './types.ts';
 
 export const CONFIDENCE = {
   identifier: 1,
@@ -64,12 +73,25 @@ interface NameAnalysis {
   /** Review-only candidates, computed only when `exact` is empty. */
   fuzzy: readonly Match[];
   falseFriendOf: ReadonlySet<string>;
+  /** Matches to units the registry owns only for a time (since/until): kept or set aside per record date. */
+  datedExact: readonly DatedMatch[];
 }
+
+/** A match to a dated unit, with who owned the unit next (for "acquired by X on DATE"). */
+interface DatedMatch {
+  match: Match;
+  unit: string;
+  range: DateRange;
+  nextOwner?: { companyId: string; since: string };
+}
+
+const NO_DATED: readonly DatedMatch[] = [];
+const NO_NOTES: readonly OwnershipNote[] = [];
 
 const NO_MATCHES: readonly Match[] = [];
 const NO_TARGETS: readonly NameTarget[] = [];
 const NO_IDS: ReadonlySet<string> = new Set();
-const EMPTY_ANALYSIS: NameAnalysis = { exact: NO_MATCHES, fuzzy: NO_MATCHES, falseFriendOf: NO_IDS };
+const EMPTY_ANALYSIS: NameAnalysis = { exact: NO_MATCHES, fuzzy: NO_MATCHES, falseFriendOf: NO_IDS, datedExact: NO_DATED };
 
 const NAME_METHOD: Record<NameTarget['kind'], MatchMethod> = {
   legal: 'legal-name',
@@ -94,10 +116,60 @@ function describeTarget(t: NameTarget | IdentifierTarget): string {
 }
 
 function validOn(target: IdentifierTarget, date: string | undefined): boolean {
-  if (date === undefined) return true;
-  if (target.validFrom !== undefined && date < target.validFrom) return false;
-  if (target.validTo !== undefined && date > target.validTo) return false;
-  return true;
+  return target.range === undefined || inRange(target.range, date);
+}
+
+/** The owner that took a dated unit over when `target`'s ownership ended, among the targets of one name. */
+function nextOwnerOf(target: NameTarget, all: readonly NameTarget[]): { companyId: string; since: string } | undefined {
+  const until = target.range?.until;
+  if (until === undefined) return undefined;
+  let best: { companyId: string; since: string } | undefined;
+  for (const t of all) {
+    const since = t.range?.since;
+    if (t.companyId === target.companyId || since === undefined || since < until) continue;
+    if (!best || since < best.since) best = { companyId: t.companyId, since };
+  }
+  return best;
+}
+
+/** The dated matches that hold on `date` (reasons say the ownership dates), and notes for those that do not. */
+function sortDated(
+  dated: readonly DatedMatch[],
+  date: string | undefined,
+  into: Match[],
+  notes: OwnershipNote[],
+): void {
+  for (const d of dated) {
+    const { since, until } = d.range;
+    const unit = d.match.relation === 'subsidiary';
+    if (inRange(d.range, date)) {
+      const who = unit ? `owned by ${d.match.companyId}` : `${d.match.companyId}'s name`;
+      const held = since !== undefined ? `${who} since ${since}` : `${who} until ${until}`;
+      const next = d.nextOwner ? `; acquired by ${d.nextOwner.companyId} on ${d.nextOwner.since}` : '';
+      into.push({ ...d.match, reason: `${d.match.reason} (${held}${next})` });
+      continue;
+    }
+    const when = date === undefined ? 'now' : `the record's date ${date}`;
+    notes.push(
+      since !== undefined && (date === undefined ? false : date < since)
+        ? {
+            companyId: d.match.companyId,
+            unit: d.unit,
+            since,
+            ...(date === undefined ? {} : { date }),
+            text: unit
+              ? `"${d.unit}" was acquired by ${d.match.companyId} on ${since}, after ${when}: not attributed to ${d.match.companyId}`
+              : `"${d.unit}" is ${d.match.companyId}'s name only since ${since}, after ${when}: not attributed to ${d.match.companyId}`,
+          }
+        : {
+            companyId: d.match.companyId,
+            unit: d.unit,
+            ...(until === undefined ? {} : { until }),
+            ...(date === undefined ? {} : { date }),
+            text: `"${d.unit}" stopped being ${unit ? `${d.match.companyId}'s` : `a name of ${d.match.companyId}`} on ${until ?? '?'}, before ${when}${d.nextOwner ? ` (acquired by ${d.nextOwner.companyId} on ${d.nextOwner.since})` : ''}: not attributed to ${d.match.companyId}`,
+          },
+    );
+  }
 }
 
 /**
@@ -140,6 +212,21 @@ function byConfidence(a: Match, b: Match): number {
   return b.confidence - a.confidence || compareText(a.companyId, b.companyId) || compareText(a.relation, b.relation);
 }
 
+/** The fields of an award the matcher reads; the date is the award's start. */
+export function awardInput(award: AwardRecord): MatchInput {
+  const r = award.recipient;
+  return {
+    name: r.name,
+    ...(r.uei === undefined ? {} : { uei: r.uei }),
+    ...(r.duns === undefined ? {} : { duns: r.duns }),
+    ...(r.parentName === undefined ? {} : { parentName: r.parentName }),
+    ...(r.parentUei === undefined ? {} : { parentUei: r.parentUei }),
+    ...(r.parentDuns === undefined ? {} : { parentDuns: r.parentDuns }),
+    ...(award.description === undefined ? {} : { description: award.description }),
+    ...(award.start === undefined ? {} : { date: award.start }),
+  };
+}
+
 class RegistryMatcher implements Matcher {
   private readonly names = new Map<string, NameAnalysis>();
   private readonly parentNames = new Map<string, readonly Match[]>();
@@ -148,56 +235,86 @@ class RegistryMatcher implements Matcher {
   constructor(private readonly index: MatchIndex) {}
 
   matchAward(award: AwardRecord): Match[] {
-    const r = award.recipient;
-    return this.match({
-      name: r.name,
-      ...(r.uei === undefined ? {} : { uei: r.uei }),
-      ...(r.duns === undefined ? {} : { duns: r.duns }),
-      ...(r.parentName === undefined ? {} : { parentName: r.parentName }),
-      ...(r.parentUei === undefined ? {} : { parentUei: r.parentUei }),
-      ...(r.parentDuns === undefined ? {} : { parentDuns: r.parentDuns }),
-      ...(award.description === undefined ? {} : { description: award.description }),
-      ...(award.start === undefined ? {} : { date: award.start }),
-    });
+    return this.matchDetailed(awardInput(award)).matches;
   }
 
   matchMention(mention: MentionRecord): Match[] {
-    return this.match({ name: mention.name });
+    const own = this.match({ name: mention.name });
+    if (!mention.aliases || own.some((m) => m.confidence >= PROPOSAL_THRESHOLD)) return own;
+    // "Computer Projects of Illinois (AKA OpenFox)": the list's own alias speaks when the name does not.
+    for (const alias of mention.aliases) {
+      const via = this.match({ name: alias }).filter((m) => m.confidence >= PROPOSAL_THRESHOLD);
+      if (via.length > 0) return via.map((m) => ({ ...m, reason: `the list gives "${alias}" as another name; ${m.reason}` }));
+    }
+    return own;
   }
 
   match(input: MatchInput): Match[] {
+    return this.matchDetailed(input).matches;
+  }
+
+  matchDetailed(input: MatchInput): DetailedMatch {
     // Hot path (benchmarked per record): no closures, no intermediate arrays unless something matched.
     const found = new Map<string, Found>();
     const name = input.name ? this.analyzeName(input.name) : undefined;
     // "A recipient equal to a false friend matches nothing of that company", whatever else it carries.
     const blocked = name?.falseFriendOf;
+    let notes = NO_NOTES as OwnershipNote[];
+    const date = input.date;
 
-    if (input.uei) this.addAll(found, this.identifierMatches('uei', input.uei, input.date, false), 'recipient', blocked, false);
-    if (input.duns) this.addAll(found, this.identifierMatches('duns', input.duns, input.date, false), 'recipient', blocked, false);
-    if (input.cage) this.addAll(found, this.identifierMatches('cage', input.cage, input.date, false), 'recipient', blocked, false);
-    if (name) this.addAll(found, name.exact, 'recipient', blocked, true);
-    if (input.parentUei) this.addAll(found, this.identifierMatches('uei', input.parentUei, input.date, true), 'parent', blocked, false);
-    if (input.parentDuns) this.addAll(found, this.identifierMatches('duns', input.parentDuns, input.date, true), 'parent', blocked, false);
+    if (input.uei) this.addAll(found, this.identifierMatches('uei', input.uei, date, false), 'recipient', blocked, false);
+    if (input.duns) this.addAll(found, this.identifierMatches('duns', input.duns, date, false), 'recipient', blocked, false);
+    if (input.cage) this.addAll(found, this.identifierMatches('cage', input.cage, date, false), 'recipient', blocked, false);
+    if (name) {
+      this.addAll(found, name.exact, 'recipient', blocked, true);
+      if (name.datedExact.length > 0) {
+        const held: Match[] = [];
+        notes = [];
+        sortDated(name.datedExact, date, held, notes);
+        this.addAll(found, held, 'recipient', blocked, false);
+      }
+    }
+    if (input.parentUei) this.addAll(found, this.identifierMatches('uei', input.parentUei, date, true), 'parent', blocked, false);
+    if (input.parentDuns) this.addAll(found, this.identifierMatches('duns', input.parentDuns, date, true), 'parent', blocked, false);
     // A record naming the recipient as its own parent (most do) says nothing the name did not already say.
     if (input.parentName && input.parentName !== input.name) {
       this.addAll(found, this.parentNameMatches(input.parentName), 'parent', blocked, true);
     }
 
     // Fuzzy candidates only when nothing exact said anything: they exist to help a reviewer, not to add noise.
+    // (Dated units are not fuzzy candidates: a near spelling carries no date logic, and review is for the rest.)
     if (name && name.fuzzy.length > 0 && !hasConfident(found)) this.addAll(found, name.fuzzy, 'recipient', blocked, true);
-    if (found.size === 0) return [];
+    if (found.size === 0) return { matches: [], notes };
 
     if (this.index.hasParents) {
       for (const { match, level } of [...found.values()]) {
+        let child = match.companyId;
         for (const ancestorId of this.index.ancestors.get(match.companyId) ?? NONE) {
           if (blocked?.has(ancestorId)) continue;
+          const link = this.index.parentRanges.get(child);
+          if (link !== undefined && !inRange(link, date)) {
+            if (notes === NO_NOTES) notes = [];
+            notes.push({
+              companyId: ancestorId,
+              unit: child,
+              ...(link.since === undefined ? {} : { since: link.since }),
+              ...(link.until === undefined ? {} : { until: link.until }),
+              ...(date === undefined ? {} : { date }),
+              text: link.since !== undefined && date !== undefined && date < link.since
+                ? `${child} was acquired by ${ancestorId} on ${link.since}, after the record's date ${date}: not attributed to ${ancestorId}`
+                : `${child} was ${ancestorId}'s only until ${link.until ?? '?'}: not attributed to ${ancestorId}`,
+            });
+            break;
+          }
+          const since = link?.since !== undefined ? ` (acquired by ${ancestorId} on ${link.since})` : '';
           put(found, {
             companyId: ancestorId,
             relation: 'subsidiary',
             confidence: match.confidence,
             method: match.method,
-            reason: `${match.reason}; ${match.companyId} is a subsidiary of ${ancestorId} in the registry`,
+            reason: `${match.reason}; ${match.companyId} is a subsidiary of ${ancestorId} in the registry${since}`,
           }, level);
+          child = ancestorId;
         }
       }
     }
@@ -205,10 +322,23 @@ class RegistryMatcher implements Matcher {
     const matches: Match[] = [];
     for (const f of found.values()) matches.push(f.match);
     if (input.description) {
-      const via = this.resellerMatches(matches, input.description, blocked);
+      const via = this.resellerMatches(matches, input.description, blocked, date);
       for (const m of via) matches.push(m);
     }
-    return matches.length > 1 ? matches.sort(byConfidence) : matches;
+    return { matches: matches.length > 1 ? matches.sort(byConfidence) : matches, notes };
+  }
+
+  /** The company and those of its registry parents that owned it (and each other) on `date`. */
+  private chainOn(companyId: string, date: string | undefined): string[] {
+    const chain = [companyId];
+    let child = companyId;
+    for (const ancestorId of this.index.ancestors.get(companyId) ?? NONE) {
+      const link = this.index.parentRanges.get(child);
+      if (link !== undefined && !inRange(link, date)) break;
+      chain.push(ancestorId);
+      child = ancestorId;
+    }
+    return chain;
   }
 
   /** Add matches (copied when they come from a cache) unless their company is a false friend of the name. */
@@ -260,23 +390,33 @@ class RegistryMatcher implements Matcher {
     if (cached) return cached;
     const normalized = normalizeName(raw);
     const exact: Match[] = [];
+    const datedExact: DatedMatch[] = [];
     const falseFriendOf = new Set<string>();
     for (const v of normalized.variants) {
       for (const id of this.index.falseFriends.get(v.key) ?? []) falseFriendOf.add(id);
-      for (const t of this.index.names.get(v.key) ?? []) {
-        pushUnique(exact, {
+      const targets = this.index.names.get(v.key) ?? NO_TARGETS;
+      for (const t of targets) {
+        const match: Match = {
           companyId: t.companyId,
           relation: t.relation,
           confidence: CONFIDENCE.exactName,
           method: NAME_METHOD[t.kind],
           reason: `recipient name "${v.text}" is the ${KIND_LABEL[t.kind]} "${t.label}" of ${t.companyId}`,
-        });
+        };
+        if (t.range === undefined) {
+          pushUnique(exact, match);
+          continue;
+        }
+        if (datedExact.some((d) => d.match.companyId === t.companyId && d.range === t.range)) continue;
+        const next = nextOwnerOf(t, targets);
+        datedExact.push({ match, unit: t.subsidiary ?? t.label, range: t.range, ...(next ? { nextOwner: next } : {}) });
       }
     }
     const last = normalized.variants[normalized.variants.length - 1];
-    if (exact.length === 0 && last && mayBeTruncated(raw)) {
+    if (exact.length === 0 && datedExact.length === 0 && last && mayBeTruncated(raw)) {
       const cut = this.truncatedTarget(last);
-      if (cut) {
+      // A cut name that starts a dated unit's name is left to the exact rules: prefixes carry no date logic.
+      if (cut && cut.target.range === undefined) {
         const t = cut.target;
         const how = cut.completed
           ? `is, without a cut-off legal form, the ${KIND_LABEL[t.kind]}`
@@ -292,21 +432,28 @@ class RegistryMatcher implements Matcher {
     }
     for (const v of normalized.variants) {
       for (const t of this.index.weakNames.get(v.key) ?? []) {
-        pushUnique(exact, {
+        const match: Match = {
           companyId: t.companyId,
           relation: t.relation,
           confidence: CONFIDENCE.weakAlias,
           method: 'weak-alias',
           reason: `recipient name "${v.text}" is, as a whole, the weak alias "${t.label}" of ${t.companyId}`,
-        });
+        };
+        if (t.range === undefined) pushUnique(exact, match);
+        else datedExact.push({ match, unit: t.label, range: t.range });
       }
     }
 
-    const fuzzy = exact.length === 0 ? this.fuzzyMatches(normalized) : NO_MATCHES;
+    const fuzzy = exact.length === 0 && datedExact.length === 0 ? this.fuzzyMatches(normalized) : NO_MATCHES;
     const analysis: NameAnalysis =
-      exact.length === 0 && fuzzy.length === 0 && falseFriendOf.size === 0
+      exact.length === 0 && fuzzy.length === 0 && falseFriendOf.size === 0 && datedExact.length === 0
         ? EMPTY_ANALYSIS
-        : { exact, fuzzy, falseFriendOf: falseFriendOf.size === 0 ? NO_IDS : falseFriendOf };
+        : {
+            exact,
+            fuzzy,
+            falseFriendOf: falseFriendOf.size === 0 ? NO_IDS : falseFriendOf,
+            datedExact: datedExact.length === 0 ? NO_DATED : datedExact,
+          };
     if (this.names.size >= CACHE_LIMIT) this.names.clear();
     this.names.set(raw, analysis);
     return analysis;
@@ -359,6 +506,9 @@ class RegistryMatcher implements Matcher {
     for (const v of normalized.variants) {
       for (const t of this.index.names.get(v.key) ?? NO_TARGETS) {
         if (out?.some((m) => m.companyId === t.companyId)) continue;
+        // A name that belonged to different companies over time says, as a parent (a field often left stale:
+        // LEIDOS, INC. with parent "SAIC INC." in FY2017), nothing certain about the owner.
+        if (t.range !== undefined) continue;
         // A parent that is a false friend of the company ("Cisco-Eagle") says nothing about it.
         if (normalized.variants.some((w) => this.index.falseFriends.get(w.key)?.includes(t.companyId))) continue;
         (out ??= []).push({
@@ -396,6 +546,7 @@ class RegistryMatcher implements Matcher {
         const confidence = fuzzyConfidence(nameSimilarity(tokens, entry.tokens, qualifiers));
         if (confidence === undefined) continue;
         const t = entry.target;
+        if (t.range !== undefined) continue;
         const k = `${t.companyId}\u0000${t.relation}`;
         const prior = best.get(k);
         if (prior && prior.confidence >= confidence) continue;
@@ -433,7 +584,12 @@ class RegistryMatcher implements Matcher {
     return hits;
   }
 
-  private resellerMatches(matches: readonly Match[], description: string, blocked: ReadonlySet<string> | undefined): Match[] {
+  private resellerMatches(
+    matches: readonly Match[],
+    description: string,
+    blocked: ReadonlySet<string> | undefined,
+    date: string | undefined,
+  ): Match[] {
     const resellers = matches.filter(
       (m) => m.relation !== 'via-reseller' && m.confidence >= PROPOSAL_THRESHOLD && this.index.resellers.has(m.companyId),
     );
@@ -446,10 +602,11 @@ class RegistryMatcher implements Matcher {
       const target = hit.target;
       const base = SPECIFICITY_CONFIDENCE[target.specificity];
       if (base === undefined) continue;
+      if (target.range !== undefined && !inRange(target.range, date)) continue;
       if (ownRoots.has(this.index.roots.get(target.companyId) ?? target.companyId)) continue;
       const confidence = Math.min(base, reseller.confidence);
       const what = target.kind === 'product' ? `product "${target.term}"` : `name "${target.term}"`;
-      const chain = [target.companyId, ...(this.index.ancestors.get(target.companyId) ?? [])];
+      const chain = this.chainOn(target.companyId, date);
       for (const companyId of chain) {
         if (blocked !== undefined && blocked.has(companyId)) continue;
         const prior = out.get(companyId);

@@ -40,12 +40,37 @@ export interface MatchInput {
   parentUei?: string;
   parentDuns?: string;
   description?: string;
-  /** YYYY-MM-DD the record is about (award start); identifiers with validFrom/validTo are checked against it. */
+  /**
+   * YYYY-MM-DD the record is about: an award's start, a transaction's action date. Ownership dates
+   * (since/until of units, parents, product terms, identifiers) are checked against it; without it the
+   * record is taken as of now.
+   */
   date?: string;
+}
+
+/** Why a name the registry knows was not attributed: the record falls outside the unit's ownership dates. */
+export interface OwnershipNote {
+  /** The registry company that owns (or owned) the unit at another time. */
+  companyId: string;
+  /** The unit's registry name (or the id of a company file with a dated parent). */
+  unit: string;
+  since?: string;
+  until?: string;
+  /** The record's date, when it had one. */
+  date?: string;
+  /** "\"Vigilant Solutions\" was acquired by motorola-solutions on 2019-01-11, after …" */
+  text: string;
+}
+
+export interface DetailedMatch {
+  matches: Match[];
+  notes: readonly OwnershipNote[];
 }
 
 export interface Matcher {
   match(input: MatchInput): Match[];
+  /** The matches and, for names of units owned only for a time, why they did not count on this record's date. */
+  matchDetailed?(input: MatchInput): DetailedMatch;
   matchAward(award: AwardRecord): Match[];
   matchMention(mention: MentionRecord): Match[];
 }

@@ -17,6 +17,8 @@ const jsonlRowSchema = z.object({
   parentUei: z.string().optional(),
   parentDuns: z.string().optional(),
   description: z.string().optional(),
+  /** YYYY-MM-DD the record is about (award start, transaction action date): ownership dates are checked against it. */
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').optional(),
   expected_company: z.string().optional(),
   expected_relation: z.enum(['direct', 'subsidiary', 'via-reseller', 'none']).optional(),
 });
@@ -59,6 +61,7 @@ export async function readMatchInput(file: string): Promise<MatchCase[]> {
         parentUei: parsed.parentUei,
         parentDuns: parsed.parentDuns,
         description: parsed.description,
+        date: parsed.date,
       },
       ...(expected ? { expected } : {}),
     });
@@ -68,7 +71,11 @@ export async function readMatchInput(file: string): Promise<MatchCase[]> {
 
 export function runMatch(registry: Registry, cases: MatchCase[]): string[] {
   const matcher = createMatcher(registry.companies);
-  return cases.map((c) => JSON.stringify({ line: c.line, name: c.input.name, matches: matcher.match(c.input) }));
+  return cases.map((c) => {
+    const { matches, notes } = matcher.matchDetailed!(c.input);
+    // Notes say why a registry name did not count on this date ("acquired by X on DATE").
+    return JSON.stringify({ line: c.line, name: c.input.name, matches, ...(notes.length > 0 ? { notes: notes.map((n) => n.text) } : {}) });
+  });
 }
 
 export function runEvaluation(registry: Registry, cases: MatchCase[]): { text: string; perfect: boolean; evaluation: Evaluation } {

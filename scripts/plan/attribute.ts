@@ -3,6 +3,7 @@
  * above the proposal threshold attribute anything; weaker ones wait in the review queue; records with no
  * match at all are what candidate detection looks at.
  */
+import { awardInput } from '../match/matcher.ts';
 import { PROPOSAL_THRESHOLD, type Match, type Matcher } from '../match/types.ts';
 import type { AwardRecord, MentionRecord } from '../records.ts';
 import type { ReviewItem } from './types.ts';
@@ -38,7 +39,8 @@ export function attribute(awards: AwardRecord[], mentions: MentionRecord[], matc
     unmatchedMentions: [],
   };
   for (const award of awards) {
-    const matches = matcher.matchAward(award);
+    const detailed = matcher.matchDetailed?.(awardInput(award));
+    const matches = detailed ? detailed.matches : matcher.matchAward(award);
     const strong = matches.filter((m) => m.confidence >= PROPOSAL_THRESHOLD);
     const weak = matches.filter((m) => m.confidence < PROPOSAL_THRESHOLD);
     for (const match of strong) {
@@ -55,7 +57,18 @@ export function attribute(awards: AwardRecord[], mentions: MentionRecord[], matc
         matches: weak.map(pickMatch),
       });
     }
-    if (matches.length === 0) result.unmatchedAwards.push(award);
+    if (matches.length === 0 && detailed && detailed.notes.length > 0) {
+      // A registry unit before its acquisition (or after its sale) is known, not a new candidate.
+      result.review.push({
+        kind: 'award',
+        name: award.recipient.name,
+        source: award.source,
+        awardKey: award.awardKey,
+        url: award.url,
+        matches: [],
+        note: detailed.notes.map((n) => n.text).join('; '),
+      });
+    } else if (matches.length === 0) result.unmatchedAwards.push(award);
   }
   for (const mention of mentions) {
     const matches = matcher.matchMention(mention);

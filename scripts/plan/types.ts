@@ -152,6 +152,8 @@ export interface ReviewItem {
   list?: string;
   matches: Array<Pick<Match, 'companyId' | 'relation' | 'confidence' | 'method' | 'reason'>>;
   url?: string;
+  /** Why a registry name did not count: "\"CSRA LLC\" was acquired by general-dynamics on 2018-04-03, after …". */
+  note?: string;
 }
 
 export interface Plan {

@@ -181,7 +181,7 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
           escapeMarkdown(r.name, 100),
           escapeMarkdown(r.source, 100),
           r.awardKey ? markdownLink(r.awardKey, r.url, 80) : escapeMarkdown(r.list ?? '', 80),
-          r.matches.length === 0 ? 'not in registry' : r.matches.map((m) => `\`${m.companyId}\` ${m.method} ${m.confidence.toFixed(2)}`).join('; '),
+          r.matches.length === 0 ? (r.note ? escapeMarkdown(r.note, 200) : 'not in registry') : r.matches.map((m) => `\`${m.companyId}\` ${m.method} ${m.confidence.toFixed(2)}`).join('; '),
         ]),
       ]),
       '',

@@ -17,10 +17,24 @@ export const HTTPS_URL_MESSAGE = 'expected an https:// URL';
 // schema keeps `format: uri` too. A bare z.url() would accept javascript: and http: links.
 const httpsUrl = z.string().regex(/^https:\/\/\S+$/, HTTPS_URL_MESSAGE).url();
 
+/**
+ * Ownership in time. `since` is the first day a name, unit, term or identifier belongs to the company
+ * (an acquisition's closing date); `until` is the first day it no longer does (the day the next owner
+ * took it over, so one owner's `until` can equal the next one's `since`). Both optional: open-ended.
+ * Matching compares them with the record's date (award start, or a transaction's action date); a
+ * record without a date is taken as of now, so an entry with `until` does not match it.
+ */
+const since = isoDate.optional();
+const until = isoDate.optional();
+
 /** Format checks for UEI/DUNS live in validate.ts so they come out as named, located problems. */
 const identifier = z.strictObject({
   value: z.string().min(1),
+  since,
+  until,
+  /** Older spelling of `since` (inclusive first day); use one or the other. */
   validFrom: isoDate.optional(),
+  /** Older spelling: the last day the identifier was valid (inclusive, unlike `until`). */
   validTo: isoDate.optional(),
   /** Where we saw it: a fixture file and award key, or a URL. */
   source: z.string().min(1),
@@ -47,14 +61,25 @@ export const productSchema = z.strictObject({
   term: z.string().min(2),
   /** How surely the term alone means this company: high ≥ 0.9 can drive a proposal. */
   specificity: z.enum(['high', 'medium', 'low']),
+  /** The term is this company's from this date (a product line it acquired). */
+  since,
+  /** … and no longer from this date (a product line it sold). */
+  until,
 });
 
 export const subsidiarySchema = z.strictObject({
   name: z.string().min(1),
   aliases: z.array(z.string().min(1)).optional(),
   identifiers: identifiersSchema.optional(),
+  /** Day the company acquired (or formed) the unit; awards before it are not the company's. */
+  since,
+  /** Day the company sold the unit (or the next owner took it over). */
+  until,
+  /** Where the dates come from (an SEC filing or press release): https, required with since/until. */
+  source: httpsUrl.optional(),
   note: z.string().optional(),
 });
+export type Subsidiary = z.infer<typeof subsidiarySchema>;
 
 export const partnershipSchema = z.strictObject({
   status: z.enum(['declined', 'past-partner', 'never-reached-out']),
@@ -85,8 +110,18 @@ export const companySchema = z.strictObject({
   /** Names that look like this company but are not (e.g. "Cisco-Eagle" for Cisco). Never matched. */
   falseFriends: z.array(z.string().min(1)).optional(),
   identifiers: identifiersSchema.optional(),
+  /**
+   * The company's own existence in the record: its names and identifiers hold only from `since` (a
+   * spin-off that took over a name: new SAIC, 2013-09-27) until `until`. Its units cannot be owned earlier.
+   */
+  since,
+  until,
   /** Registry id of the parent company (Twitch → amazon). */
   parent: companyIdSchema.optional(),
+  /** Day `parent` acquired this company; before it the company is not its parent's. */
+  parentSince: isoDate.optional(),
+  /** Day `parent` stopped owning it (kept for history: the company was sold or spun off). */
+  parentUntil: isoDate.optional(),
   subsidiaries: z.array(subsidiarySchema).optional(),
   roles: z.array(z.enum(['vendor', 'reseller'])).min(1).default(['vendor']),
   partnership: z.array(partnershipSchema).optional(),

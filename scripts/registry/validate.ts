@@ -7,7 +7,9 @@
  * broken file does not cascade into "parent names no company" everywhere else.
  */
 import type { RegistryProblem } from '../util/errors.ts';
+import { describeRange, identifierRange, intersect, isDated, overlaps, rangeOf, type DateRange } from './ownership.ts';
 import type { Company, DismissedEntry, Identifier } from './schema.ts';
+import { ownershipRules } from './validate-dates.ts';
 
 export type PathSegment = string | number;
 
@@ -105,19 +107,23 @@ interface NameEntry {
   path: PathSegment[];
   value: string;
   kind: NameKind;
+  /** When the company owns the name (a unit's since/until); empty for its own names. */
+  range: DateRange;
 }
 
 /** Every name a company claims, in file order. */
 function companyNames(file: ParsedFile): NameEntry[] {
   const c = file.company;
-  const out: NameEntry[] = [{ file, path: ['name'], value: c.name, kind: 'name' }];
+  const exists = rangeOf(c);
+  const out: NameEntry[] = [{ file, path: ['name'], value: c.name, kind: 'name', range: exists }];
   for (const kind of ['legal', 'strong', 'weak'] as const) {
-    (c.aliases?.[kind] ?? []).forEach((value, i) => out.push({ file, path: ['aliases', kind, i], value, kind }));
+    (c.aliases?.[kind] ?? []).forEach((value, i) => out.push({ file, path: ['aliases', kind, i], value, kind, range: exists }));
   }
   (c.subsidiaries ?? []).forEach((sub, i) => {
-    out.push({ file, path: ['subsidiaries', i, 'name'], value: sub.name, kind: 'subsidiary' });
+    const range = intersect(rangeOf(sub), exists);
+    out.push({ file, path: ['subsidiaries', i, 'name'], value: sub.name, kind: 'subsidiary', range });
     (sub.aliases ?? []).forEach((value, j) =>
-      out.push({ file, path: ['subsidiaries', i, 'aliases', j], value, kind: 'subsidiary' }),
+      out.push({ file, path: ['subsidiaries', i, 'aliases', j], value, kind: 'subsidiary', range }),
     );
   });
   return out;
@@ -132,19 +138,24 @@ interface IdentifierEntry {
   kind: IdentifierKind;
   identifier: Identifier;
   viaSubsidiary: boolean;
+  /** When the identifier is the company's: its own range within its unit's ownership range. */
+  range: DateRange;
 }
 
 function companyIdentifiers(file: ParsedFile): IdentifierEntry[] {
   const out: IdentifierEntry[] = [];
-  const push = (ids: Company['identifiers'], base: PathSegment[], viaSubsidiary: boolean): void => {
+  const push = (ids: Company['identifiers'], base: PathSegment[], viaSubsidiary: boolean, owned: DateRange): void => {
     for (const kind of IDENTIFIER_KINDS) {
       (ids?.[kind] ?? []).forEach((identifier, i) =>
-        out.push({ file, path: [...base, kind, i], kind, identifier, viaSubsidiary }),
+        out.push({ file, path: [...base, kind, i], kind, identifier, viaSubsidiary, range: intersect(identifierRange(identifier), owned) }),
       );
     }
   };
-  push(file.company.identifiers, ['identifiers'], false);
-  (file.company.subsidiaries ?? []).forEach((sub, i) => push(sub.identifiers, ['subsidiaries', i, 'identifiers'], true));
+  const exists = rangeOf(file.company);
+  push(file.company.identifiers, ['identifiers'], false, exists);
+  (file.company.subsidiaries ?? []).forEach((sub, i) =>
+    push(sub.identifiers, ['subsidiaries', i, 'identifiers'], true, intersect(rangeOf(sub), exists)),
+  );
   return out;
 }
 
@@ -184,6 +195,19 @@ function sharedAllowed(
   byId: ReadonlyMap<string, Company>,
 ): boolean {
   return isListedUnit(a, b, byId) || isListedUnit(b, a, byId);
+}
+
+/** A unit owned by one company and then another: both list it, with dates that never overlap. */
+function successiveOwners(a: { range: DateRange }, b: { range: DateRange }): boolean {
+  return isDated(a.range) && isDated(b.range) && !overlaps(a.range, b.range);
+}
+
+function overlapNote(a: { range: DateRange }, b: { range: DateRange }): string {
+  return isDated(a.range) && isDated(b.range)
+    ? ` (owned ${describeRange(b.range)} there and ${describeRange(a.range)} here: the ranges overlap)`
+    : isDated(a.range) || isDated(b.range)
+      ? ' (successive owners both need dates: since/until that do not overlap)'
+      : '';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -333,6 +357,7 @@ export const registryRules: readonly RegistryRule[] = [
               (e) =>
                 e.file !== entry.file &&
                 e.file.company.id !== entry.file.company.id &&
+                !successiveOwners(e, entry) &&
                 !sharedAllowed(
                   { file: e.file, viaSubsidiary: e.kind === 'subsidiary' },
                   { file: entry.file, viaSubsidiary: entry.kind === 'subsidiary' },
@@ -344,7 +369,7 @@ export const registryRules: readonly RegistryRule[] = [
               at(
                 entry.file,
                 entry.path,
-                `"${entry.value}" (normalized "${key}") is also claimed by company "${clash.file.company.id}" at ${where(clash.file, clash.path)}`,
+                `"${entry.value}" (normalized "${key}") is also claimed by company "${clash.file.company.id}" at ${where(clash.file, clash.path)}${overlapNote(entry, clash)}`,
               ),
             );
           }
@@ -388,13 +413,19 @@ export const registryRules: readonly RegistryRule[] = [
         entries.forEach((entry, i) => {
           const clash = entries
             .slice(0, i)
-            .find((e) => e.file.company.id !== entry.file.company.id && e.file !== entry.file && !sharedAllowed(e, entry, byId));
+            .find(
+              (e) =>
+                e.file.company.id !== entry.file.company.id &&
+                e.file !== entry.file &&
+                !successiveOwners(e, entry) &&
+                !sharedAllowed(e, entry, byId),
+            );
           if (clash) {
             out.push(
               at(
                 entry.file,
                 [...entry.path, 'value'],
-                `${entry.kind.toUpperCase()} "${entry.identifier.value}" is also listed by company "${clash.file.company.id}" at ${where(clash.file, [...clash.path, 'value'])}`,
+                `${entry.kind.toUpperCase()} "${entry.identifier.value}" is also listed by company "${clash.file.company.id}" at ${where(clash.file, [...clash.path, 'value'])}${overlapNote(entry, clash)}`,
               ),
             );
           }
@@ -420,6 +451,7 @@ export const registryRules: readonly RegistryRule[] = [
       }
     },
   },
+  ...ownershipRules,
   // ------------------------------------------------------------------ warnings
   {
     name: 'no-evidence',

@@ -22,7 +22,7 @@ describe('proposing from the plan a run wrote', { timeout: 60_000 }, () => {
     await runPipeline({ dataDir, reportsDir, asOf: '2020-07-12', now, offline: true, log });
     const run = await runPipeline({ dataDir, reportsDir, asOf: '2026-11-27', now, offline: true, log });
     const statusIds = run.result.plan.proposals.filter((p) => p.kind === 'status-change').map((p) => p.companyId);
-    expect(statusIds).toEqual(['accenture', 'caci', 'deloitte', 'general-dynamics']);
+    expect(statusIds).toEqual(['accenture', 'akima', 'caci', 'deloitte', 'general-dynamics', 'mvm', 'peraton']);
     const planFile = join(dataDir, 'plan.json');
     await writeFile(planFile, `${stableStringify(run.result.plan, 2)}\n`);
 

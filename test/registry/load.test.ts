@@ -152,7 +152,7 @@ describe('each kind of problem is an error at its file:line under its rule', () 
   it('says what is wrong in words a maintainer can act on', async () => {
     const messages = async (name: string): Promise<string[]> => (await load(name)).errors.map((p) => p.message);
     expect(await messages('unknown-key')).toEqual([
-      'unknown key "alias" (did you mean "aliases"?); allowed: id, name, website, aliases, products, falseFriends, identifiers, parent, subsidiaries, roles, partnership, evidence, notes',
+      'unknown key "alias" (did you mean "aliases"?); allowed: id, name, website, aliases, products, falseFriends, identifiers, since, until, parent, parentSince, parentUntil, subsidiaries, roles, partnership, evidence, notes',
       'unknown key "nickname" in aliases; allowed: legal, strong, weak',
     ]);
     expect(await messages('uei-format')).toEqual([

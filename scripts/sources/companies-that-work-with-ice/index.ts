@@ -62,7 +62,7 @@ export function parseCompaniesThatWorkWithIcePage(text: string, options: PagePar
   for (const item of lists.flatMap((l) => l.items)) {
     const entry = readEntry(item.runs);
     const hrefs = entry.links.map((l) => l.href);
-    const parsed = ctwwiEntrySchema.safeParse({ name: entry.name, note: entry.note, links: hrefs });
+    const parsed = ctwwiEntrySchema.safeParse({ name: entry.name, note: entry.note, aliases: entry.aliases, links: hrefs });
     if (!parsed.success) {
       const { field, message } = firstIssue(parsed.error);
       rowIssues.push({ file, line: item.line, field, message });

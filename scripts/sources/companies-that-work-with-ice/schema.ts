@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { MentionRecord } from '../../records.ts';
-import { plainNameSchema, plainNoteSchema, safeLinksSchema } from '../watchdog/extract.ts';
+import { plainAliasesSchema, plainNameSchema, plainNoteSchema, safeLinksSchema } from '../watchdog/extract.ts';
 
 export const CTWWI_SOURCE_ID = 'companies-that-work-with-ice';
 
@@ -66,6 +66,7 @@ export const ctwwiEntrySchema = z
   .object({
     name: plainNameSchema,
     note: plainNoteSchema,
+    aliases: plainAliasesSchema,
     links: safeLinksSchema,
   })
   .transform((entry): MentionRecord => {
@@ -82,6 +83,7 @@ export const ctwwiEntrySchema = z
       url: CTWWI_PAGE_URL,
       ...(entry.links[0] ? { evidenceUrl: entry.links[0] } : {}),
       ...(entry.note ? { note: entry.note } : {}),
+      ...(entry.aliases ? { aliases: entry.aliases } : {}),
       ...(awardRefs.length ? { awardRefs } : {}),
     };
   });

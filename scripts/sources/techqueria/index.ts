@@ -95,6 +95,7 @@ export function parseTechqueriaPage(text: string, options: PageParseOptions): Pa
         list,
         name: entry.name,
         note: entry.note,
+        aliases: entry.aliases,
         links: entry.links.map((l) => l.href),
       });
       if (!parsed.success) {

@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import type { MentionRecord } from '../../records.ts';
-import { plainNameSchema, plainNoteSchema, safeLinksSchema } from '../watchdog/extract.ts';
+import { plainAliasesSchema, plainNameSchema, plainNoteSchema, safeLinksSchema } from '../watchdog/extract.ts';
 
 export const TECHQUERIA_SOURCE_ID = 'techqueria';
 
@@ -33,6 +33,7 @@ export const techqueriaEntrySchema = z
     list: z.enum(TECHQUERIA_LISTS),
     name: plainNameSchema,
     note: plainNoteSchema,
+    aliases: plainAliasesSchema,
     links: safeLinksSchema,
   })
   .transform(
@@ -44,6 +45,7 @@ export const techqueriaEntrySchema = z
       url: TECHQUERIA_PAGE_URL,
       ...(entry.links[0] ? { evidenceUrl: entry.links[0] } : {}),
       ...(entry.note ? { note: entry.note } : {}),
+      ...(entry.aliases ? { aliases: entry.aliases } : {}),
     }),
   );
 export type TechqueriaEntry = z.input<typeof techqueriaEntrySchema>;

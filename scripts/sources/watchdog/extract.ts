@@ -15,7 +15,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { FetchContext, RawInput } from '../types.ts';
 import { SourceFormatError, SourceUnavailableError } from '../../util/errors.ts';
-import { markupToPlainText, safeUrl, stripMarkup } from '../../util/sanitize.ts';
+import { markupToPlainText, safeUrl } from '../../util/sanitize.ts';
 import { looseKey } from '../../util/text-key.ts';
 
 /** Watchdog pages are a few kilobytes; anything past this is not the page we know. */
@@ -362,67 +362,9 @@ export function leadBlocks(section: Section): Block[] {
   return out;
 }
 
-export interface LinkRef {
-  /** Link text, whitespace folded. */
-  text: string;
-  href: string;
-}
-
-/** A list entry read as a reader would: a name, an optional bracketed note, and its links. */
-export interface Entry {
-  /** The name as written (still untrusted: sources pass it through markupToPlainText). */
-  name: string;
-  /** Text of a trailing "( … )" after the name, e.g. "AKA OpenFox". */
-  note?: string;
-  /** Links on the name or given as references after it ("Jamf [1], [2]"), in order. */
-  links: LinkRef[];
-  /** Links inside the note; they describe the note, not the entry. */
-  noteLinks: LinkRef[];
-}
-
-/** Longer than any name plus note; see readEntry. */
-const RUN_CAP = 4096;
-
-/** Footnote-style link texts: "1", "[2]". */
-const REFERENCE_LINK = /^\[?\d{1,3}\]?$/;
-
-/**
- * Splits a list item into name, bracketed note and links. Numbered reference links after the name are
- * links, not part of it; a trailing parenthesis is a note, but one inside the name ("Getty Images (US)
- * Inc") is left alone.
- */
-export function readEntry(runs: TextRun[]): Entry {
-  const links: LinkRef[] = [];
-  let text = '';
-  const positioned: Array<LinkRef & { start: number }> = [];
-  for (const run of runs) {
-    // Markup left as literal text (a refused `[x](javascript:…)`, an escaped tag) must not hide a note
-    // or leak into the name. Runs are capped first: nothing useful is longer, and a megabyte of input
-    // then costs no more than a few kilobytes.
-    const capped = run.text.length > RUN_CAP ? run.text.slice(0, RUN_CAP) : run.text;
-    const runText = (run.href === undefined ? stripMarkup(capped) : capped).replace(/\s+/g, ' ');
-    if (run.href !== undefined && REFERENCE_LINK.test(runText.trim())) {
-      links.push({ text: runText.trim(), href: run.href });
-      continue;
-    }
-    if (run.href !== undefined) positioned.push({ text: textOf(runText), href: run.href, start: text.length });
-    text += runText;
-  }
-
-  let name = text;
-  let note: string | undefined;
-  let noteStart = Number.POSITIVE_INFINITY;
-  const trailing = /\(([^()]*)\)[\s,;.]*$/.exec(text);
-  if (trailing && text.slice(0, trailing.index).trim() !== '') {
-    name = text.slice(0, trailing.index);
-    note = textOf(trailing[1] ?? '');
-    noteStart = trailing.index;
-  }
-  name = textOf(name).replace(/[\s,;:]+$/u, '');
-  const nameLinks = positioned.filter((l) => l.start < noteStart).map(({ text: t, href }) => ({ text: t, href }));
-  const noteLinks = positioned.filter((l) => l.start >= noteStart).map(({ text: t, href }) => ({ text: t, href }));
-  return { name, ...(note ? { note } : {}), links: [...nameLinks, ...links], noteLinks };
-}
+// List items are read by entry.ts (name, note, aliases, links); re-exported here for the sources.
+import type { LinkRef } from './entry.ts';
+export { readEntry, type Entry, type LinkRef } from './entry.ts';
 
 export interface PageCandidate {
   url: string;
@@ -496,6 +438,15 @@ export const plainNameSchema = z
   .string()
   .transform((value) => markupToPlainText(value, NAME_LIMIT))
   .pipe(z.string().regex(/[\p{L}\p{N}]/u, 'name has no letters or digits once markup is removed'));
+
+/** Aliases the list gives ("AKA OpenFox"): each a plain name; unusable ones are dropped, never the entry. */
+export const plainAliasesSchema = z
+  .array(z.string())
+  .optional()
+  .transform((values) => {
+    const out = (values ?? []).map((v) => markupToPlainText(v, NAME_LIMIT)).filter((v) => /[\p{L}\p{N}]/u.test(v));
+    return out.length === 0 ? undefined : out;
+  });
 
 /** Untrusted note text → plain text, capped; empty becomes absent. */
 export const plainNoteSchema = z

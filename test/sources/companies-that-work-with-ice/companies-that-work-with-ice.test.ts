@@ -19,7 +19,7 @@ const base = { recordType: 'mention', source: 'companies-that-work-with-ice', li
 /** The entries that carry more than a bare name, exactly as the file gives them. */
 const SPECIAL: MentionRecord[] = [
   { ...base, name: 'Adobe', evidenceUrl: 'https://www.usaspending.gov/#/award/68418194', awardRefs: ['68418194'] },
-  { ...base, name: 'Computer Projects Of Illinois', note: 'AKA OpenFox' },
+  { ...base, name: 'Computer Projects Of Illinois', note: 'AKA OpenFox', aliases: ['OpenFox'] },
   { ...base, name: 'Elastic', evidenceUrl: 'https://www.usaspending.gov/#/award/23851227', awardRefs: ['23851227'] },
   { ...base, name: 'GitHub', evidenceUrl: 'https://drive.google.com/file/d/1ljH74APGOTVl_dxs-H_f5M4YuvMUBfdq/view' },
   // The second link is written "#ward/83642945" in the list; its intent is clear and it is kept.
@@ -101,6 +101,7 @@ describe('companies-that-work-with-ice: other versions of the list', () => {
         ...base,
         name: 'Example Federal Systems',
         note: 'formerly Example Gov',
+        aliases: ['Example Gov'],
         evidenceUrl: 'https://www.usaspending.gov/#/award/12345678',
         awardRefs: ['12345678'],
       },
@@ -195,5 +196,29 @@ describe('companies-that-work-with-ice: fetch', () => {
     const parsed = await companiesThatWorkWithIceSource.parse(fetched.inputs, { log: () => {} });
     expect(parsed.records).toHaveLength(180);
     await expect(companiesThatWorkWithIceSource.parse([...fetched.inputs, ...fetched.inputs], { log: () => {} })).rejects.toBeInstanceOf(SourceFormatError);
+  });
+});
+
+describe('companies-that-work-with-ice: items written by hand', () => {
+  it('keeps the company name alone; parentheticals and prose become notes, AKA aliases, links evidence', async () => {
+    const result = parseCompaniesThatWorkWithIcePage(await read(ownFixture('watchdogs/companies-that-work-with-ice.hand-written.md')), { file: 'hand.md' });
+    const mentions = result.records.flatMap((r) => (r.recordType === 'mention' ? [r] : []));
+    expect(mentions).toHaveLength(result.records.length);
+    const brief = mentions.map((r) => [r.name, r.note ?? null, r.aliases ?? null, r.evidenceUrl ?? null]);
+    expect(brief).toEqual([
+      ['Example Analytics, Inc.', 'data broker used by ERO …', null, 'https://example.com/report'],
+      ['Example Broken Link', null, null, null],
+      ['Example Cameras', 'formerly Example Video Inc.; body cameras', ['Example Video Inc'], 'https://example.com/cameras'],
+      ['Example Cloud', "hosts ICE's case system", null, 'https://example.com/1'],
+      ['Example Devices', 'which sells phone-extraction kits', null, null],
+      ['Example Drones', 'sells drones to HSI, since 2023', null, null],
+      ['Example Partial', 'note', null, null],
+      ['Example Projects Of Illinois', 'AKA OpenExample', ['OpenExample'], null],
+      ['Example Vision', 'a note', null, null],
+      ['Getty Images (US) Inc', null, null, null],
+    ]);
+    // Never a note inside a name.
+    for (const r of mentions) expect(r.name).not.toMatch(/[—:\[]|\bwhich\b|\(note|\(a note|AKA/);
+    expect(result.rowIssues).toEqual([]);
   });
 });

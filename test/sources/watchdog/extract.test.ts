@@ -141,6 +141,7 @@ describe('readEntry', () => {
     expect(readEntry([{ text: 'Computer Projects Of Illinois (AKA ' }, link('OpenFox', 'https://www.openfox.com/'), { text: ')' }])).toEqual({
       name: 'Computer Projects Of Illinois',
       note: 'AKA OpenFox',
+      aliases: ['OpenFox'],
       links: [],
       noteLinks: [link('OpenFox', 'https://www.openfox.com/')],
     });
@@ -156,6 +157,32 @@ describe('readEntry', () => {
       links: [link('1', 'https://u.example/1'), link('[2]', 'https://u.example/2')],
       noteLinks: [],
     });
+  });
+
+  it('takes "[Source](url)" after a note as evidence, and drops a trailing unclosed "["', () => {
+    expect(readEntry([{ text: 'Acme, Inc. (note …)' }, link('Source', 'https://s.example/')])).toEqual({
+      name: 'Acme, Inc.',
+      note: 'note …',
+      links: [link('Source', 'https://s.example/')],
+      noteLinks: [],
+    });
+    expect(readEntry([{ text: 'Acme (a note) [' }])).toEqual({ name: 'Acme', note: 'a note', links: [], noteLinks: [] });
+    expect(readEntry([{ text: 'Acme [Source' }])).toEqual({ name: 'Acme', links: [], noteLinks: [] });
+  });
+
+  it('makes prose after the name a note: dash, colon, ", which"', () => {
+    expect(readEntry([{ text: 'Acme — builds the case system' }])).toMatchObject({ name: 'Acme', note: 'builds the case system' });
+    expect(readEntry([{ text: 'Acme: data broker' }])).toMatchObject({ name: 'Acme', note: 'data broker' });
+    expect(readEntry([{ text: 'Acme, which sells drones' }])).toMatchObject({ name: 'Acme', note: 'which sells drones' });
+    // Hyphens inside names and separators inside brackets are not prose.
+    expect(readEntry([{ text: 'Cisco-Eagle' }]).name).toBe('Cisco-Eagle');
+    expect(readEntry([{ text: 'Acme (Cloud - Gov)' }])).toMatchObject({ name: 'Acme', note: 'Cloud - Gov' });
+  });
+
+  it('reads the other names an author gives as aliases', () => {
+    expect(readEntry([{ text: 'Axon (formerly TASER International)' }]).aliases).toEqual(['TASER International']);
+    expect(readEntry([{ text: 'Acme (a.k.a. Acme Gov / AcmeX)' }]).aliases).toEqual(['Acme Gov', 'AcmeX']);
+    expect(readEntry([{ text: 'Acme (a note)' }]).aliases).toBeUndefined();
   });
 
   it('does not make a note of a name that is all brackets', () => {
