@@ -6,6 +6,10 @@ import * as core from '@actions/core';
 import { defineCommand, renderUsage, runCommand, type ArgsDef, type CommandDef } from 'citty';
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
+import { createChecker } from './check/core.ts';
+import { CheckInputError, parseCheckInput, parseNameList } from './check/input.ts';
+import { loadCheckData } from './check/load.ts';
+import { renderCheck, type CheckFormat } from './check/render.ts';
 import { loadConfig } from './config.ts';
 import { readMatchInput, runEvaluation, runMatch } from './pipeline/match-command.ts';
 import { importRecordings } from './pipeline/import-recordings.ts';
@@ -224,6 +228,41 @@ const sourcesCommand = defineCommand({
   },
 });
 
+const check = defineCommand({
+  meta: { name: 'check', description: 'Screen names (arguments, a text file or a CSV with a name column) against the published registry' },
+  args: {
+    names: { type: 'positional', description: 'Names to check', required: false },
+    file: { type: 'string', description: 'A text file (one name per line) or a CSV with a name column (optional website, uei)' },
+    format: { type: 'string', description: 'table, csv or json', default: 'table' },
+    'as-of': { type: 'string', description: 'Status date YYYY-MM-DD (default: the date of the published data)' },
+    data: dataArg,
+  },
+  async run({ args }) {
+    const format = String(args.format) as CheckFormat;
+    if (!['table', 'csv', 'json'].includes(format)) throw new UsageError(`--format expects table, csv or json, got "${format}"`);
+    const asOf = args['as-of'] ? parseAsOf(args['as-of']) : undefined;
+    const positional = (args._ as string[]).filter((n) => n.trim() !== '');
+    let entries = parseNameList(positional.join('\n'));
+    if (args.file) {
+      const file = resolve(args.file);
+      const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        throw new IcewatchError(`${args.file}: cannot read (${error.code ?? error.message})`);
+      });
+      try {
+        entries = [...entries, ...parseCheckInput(text, file)];
+      } catch (error) {
+        if (error instanceof CheckInputError) throw new IcewatchError(`${args.file}: ${error.message}`);
+        throw error;
+      }
+    }
+    if (entries.length === 0) throw new UsageError('give names to check as arguments or with --file');
+    const { index, published } = await loadCheckData(resolve(args.data, 'published', 'v1'));
+    const result = createChecker(index, published).check(entries, { asOf });
+    process.stdout.write(renderCheck(result, format));
+    if (format !== 'table') log(result.summaryLine);
+  },
+});
+
 const importRecordingsCommand = defineCommand({
   meta: {
     name: 'import-recordings',
@@ -303,6 +342,7 @@ export const commands: Record<string, CommandDef<any>> = {
   propose,
   sources: sourcesCommand,
   'import-recordings': importRecordingsCommand,
+  check,
 };
 
 const main = defineCommand({
@@ -321,6 +361,7 @@ function checkFlags(command: CommandDef<any>, rawArgs: string[]): void {
   for (let i = 0; i < rawArgs.length; i++) {
     const arg = rawArgs[i]!;
     if (!arg.startsWith('-')) {
+      if (Object.values(defs).some((d) => d.type === 'positional')) continue;
       throw new UsageError(`unexpected argument "${arg}"`);
     }
     const name = arg.replace(/^--?/, '').split('=')[0]!;

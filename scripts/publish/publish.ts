@@ -14,6 +14,7 @@ import type { Plan, SourceHealth } from '../plan/types.ts';
 import type { Registry } from '../registry/schema.ts';
 import { writeFilesAtomic } from '../util/atomic-fs.ts';
 import { stableStringify } from '../util/stable-json.ts';
+import { buildCheckIndex } from '../check/check-index.ts';
 import { renderCompaniesMarkdown } from './companies-markdown.ts';
 import { toCsv } from './csv.ts';
 import { formatAmount } from './format.ts';
@@ -83,6 +84,8 @@ export async function renderPublished(outDir: string, inputs: PublishInputs): Pr
         sourceLinks: inputs.sources.filter((s) => s.kind === 'watchdog'),
       }),
     },
+    // The matcher's view of the registry, for `icewatch check` and the site's check page (one line: it is data).
+    { path: join(outDir, 'check-index.json'), content: `${stableStringify(buildCheckIndex(inputs.registry, inputs.attribution, shownAsOf))}\n` },
     ...schemaFiles(outDir, inputs.extraSchemas ?? []),
   ];
   if (inputs.plan) {
