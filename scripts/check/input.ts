@@ -15,7 +15,7 @@ export class CheckInputError extends Error {
   }
 }
 
-const NAME_COLUMNS = ['name', 'company', 'company name', 'organization', 'organisation', 'sponsor', 'partner', 'recipient_name', 'recipient name', 'vendor'];
+const NAME_COLUMNS = ['name', 'company', 'company name', 'organization', 'organisation', 'sponsor', 'partner', 'recipient_name', 'recipient name', 'recipient_parent_name', 'vendor'];
 const WEBSITE_COLUMNS = ['website', 'url', 'domain', 'web site', 'homepage'];
 const UEI_COLUMNS = ['uei', 'recipient_uei', 'sam uei'];
 

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { renderCheckSite } from '../check/site-page.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { createMatcher } from '../match/matcher.ts';
 import { normalizedText } from '../match/normalize.ts';
@@ -154,7 +155,7 @@ export async function publishOutputs(
   withPlan: boolean,
   sourceMap: ReadonlyMap<string, SourceDefinition> = allSources,
 ): Promise<string[]> {
-  return publish(join(dataDir, 'published', 'v1'), {
+  const written = await publish(join(dataDir, 'published', 'v1'), {
     asOf: context.result.plan.asOf,
     now: now.toISOString(),
     registry: context.registry,
@@ -165,6 +166,9 @@ export async function publishOutputs(
     plan: withPlan ? context.result.plan : undefined,
     extraSchemas: registryJsonSchemas(),
   });
+  // The site's check page runs on check-index.json + companies.json; it is rebuilt with them.
+  written.push(...(await writeFilesAtomic(await renderCheckSite(join(dataDir, 'published', 'site')))));
+  return written;
 }
 
 /**
