@@ -15,6 +15,9 @@ import { readMatchInput, runEvaluation, runMatch } from './pipeline/match-comman
 import { importRecordings } from './pipeline/import-recordings.ts';
 import { proposeFromPlan, type GitHubSettings } from './pipeline/propose-command.ts';
 import { planFromDisk, publishOutputs, readPlanFile, runPipeline } from './pipeline/run.ts';
+import { applyWatchlistIssues } from './pipeline/watchlist-issues-command.ts';
+import { loadWatchlists } from './watchlist/load.ts';
+import type { WatchlistIssuePlan } from './watchlist/outputs.ts';
 import { writeFileAtomic } from './util/atomic-fs.ts';
 import { stableStringify } from './util/stable-json.ts';
 import { sourceHealth } from './pipeline/health.ts';
@@ -53,7 +56,8 @@ const validate = defineCommand({
   meta: { name: 'validate', description: 'Validate the curated registry; prints FILE:LINE: message per problem' },
   args: { data: dataArg },
   async run({ args }) {
-    const { problems } = await loadRegistry(resolve(args.data));
+    const { problems: registryProblems } = await loadRegistry(resolve(args.data));
+    const problems = [...registryProblems, ...(await loadWatchlists(resolve(args.data))).problems];
     for (const p of problems) {
       process.stdout.write(`${rel(p.file)}:${p.line}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message} [${p.rule}]\n`);
     }
@@ -141,7 +145,9 @@ const run = defineCommand({
     for (const id of only ?? []) if (!sources.has(id)) throw new UsageError(`unknown source "${id}" in --sources`);
     const result = await runPipeline({ dataDir, reportsDir, asOf, now, offline: Boolean(args.offline), only, log });
     const plan = result.result.plan;
-    if (args['plan-out']) await writeFileAtomic(resolve(args['plan-out']), `${stableStringify(plan, 2)}\n`);
+    const watchlistIssues = result.watchlists.flatMap((o) => (o.issue ? [o.issue] : []));
+    // The watch-list comments travel in the plan file, so `propose --plan` posts exactly what this run found.
+    if (args['plan-out']) await writeFileAtomic(resolve(args['plan-out']), `${stableStringify({ ...plan, watchlistIssues }, 2)}\n`);
     printHealth(result.health);
     const dryRun = Boolean(args['dry-run']) || !process.env.GITHUB_TOKEN;
     const proposals = await proposeFromPlan({
@@ -153,11 +159,15 @@ const run = defineCommand({
       github: githubOptions(),
       log,
     });
+    // Safe to repeat in `propose --plan`: a comment whose marker is already on the issue is not posted again.
+    const watchSummary = await applyWatchlistIssues({ plans: watchlistIssues, dryRun, reportsDir, github: githubOptions() });
     process.stdout.write(
       `as of ${asOf}: ${result.result.summaries.filter((s) => s.status === 'active').length} registry companies active, ` +
         `${plan.candidates.length} candidate(s), ${plan.newAwards.length} new award(s), ${plan.transitions.length} status change(s), ` +
         `${plan.listChanges.length} list change(s), ${plan.reviewQueue.length} in review\n` +
         `${proposals.summary}\n` +
+        (result.watchlists.length ? `watch lists: ${result.watchlists.map((o) => `${o.watchlist.id} ${o.newEvents.length} new`).join(', ')}\n` : '') +
+        `${watchSummary}\n` +
         (result.written.length ? `wrote ${result.written.length} file(s)${result.reportPath ? `; report ${rel(result.reportPath)}` : ''}\n` : 'no file changed\n'),
     );
     if (inGitHubActions) await jobSummary(result.health, proposals.summary, result.reportPath);
@@ -202,6 +212,11 @@ const propose = defineCommand({
       log,
     });
     process.stdout.write(`${result.summary}\n`);
+    const watchlistIssues = ((plan as { watchlistIssues?: WatchlistIssuePlan[] }).watchlistIssues ?? []).filter((p) => typeof p?.watchlistId === 'string');
+    if (watchlistIssues.length) {
+      const dryRun = Boolean(args['dry-run']) || !process.env.GITHUB_TOKEN;
+      process.stdout.write(`${await applyWatchlistIssues({ plans: watchlistIssues, dryRun, reportsDir: resolve(args.reports), github: githubOptions() })}\n`);
+    }
   },
 });
 
