@@ -40,17 +40,26 @@ export interface WatchTarget {
 
 /** Registry company id → the watched name it stands for. */
 export function resolveWatchlist(watchlist: Watchlist, registry: Registry, matcher: Matcher): Map<string, WatchTarget> {
+  const ancestors = (id: string): string[] => {
+    const out: string[] = [];
+    for (let p = registry.byId.get(id)?.parent; p && !out.includes(p) && out.length < 10; p = registry.byId.get(p)?.parent) out.push(p);
+    return out;
+  };
   const out = new Map<string, WatchTarget>();
+  const set = (id: string, target: WatchTarget) => {
+    if (!out.has(id) || (out.get(id)!.via === 'parent' && target.via === 'itself')) out.set(id, target);
+  };
   for (const entry of watchlist.companies) {
-    const matches = matcher.match({ name: entry.name, uei: entry.uei?.toUpperCase() });
-    for (const m of matches) {
-      if (m.confidence < PROPOSAL_THRESHOLD || m.relation === 'via-reseller') continue;
-      if (!out.has(m.companyId) || out.get(m.companyId)!.via === 'parent') out.set(m.companyId, { watched: entry.name, via: 'itself' });
-      // Parents up the chain: the matcher already names them for a registry unit; registry parents of a
-      // company matched by name are added here too.
-      for (let p = registry.byId.get(m.companyId)?.parent, guard = 0; p && guard < 10; p = registry.byId.get(p)?.parent, guard++) {
-        if (!out.has(p)) out.set(p, { watched: entry.name, via: 'parent' });
-      }
+    const ids = matcher
+      .match({ name: entry.name, uei: entry.uei?.toUpperCase() })
+      .filter((m) => m.confidence >= PROPOSAL_THRESHOLD && m.relation !== 'via-reseller')
+      .map((m) => m.companyId);
+    // The matcher also names the registry parents of a matched unit (GitHub → Microsoft); those are the
+    // watched company's parents, not the watched company.
+    const parents = new Set(ids.flatMap(ancestors));
+    for (const id of ids) {
+      if (!parents.has(id)) set(id, { watched: entry.name, via: 'itself' });
+      for (const p of ancestors(id)) set(p, { watched: entry.name, via: 'parent' });
     }
   }
   return out;

@@ -9,6 +9,7 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_LOAD_LIMITS, parseYamlText, readCapped, schemaProblems } from '../registry/load.ts';
 import { companyIdSchema } from '../registry/schema.ts';
+import { sortProblems } from '../registry/validate.ts';
 import type { RegistryProblem } from '../util/errors.ts';
 
 export const WATCHLISTS_DIR = 'watchlists';
@@ -43,8 +44,13 @@ export interface LoadedWatchlists {
   problems: RegistryProblem[];
 }
 
-/** One file's text → a watch list, or the problems that keep it from being one. */
+/** One file's text → a watch list, or the problems that keep it from being one (in line order). */
 export function parseWatchlistYaml(text: string, file: string): { watchlist?: Watchlist; problems: RegistryProblem[] } {
+  const { watchlist, problems } = parseUnsorted(text, file);
+  return { watchlist, problems: sortProblems(problems) };
+}
+
+function parseUnsorted(text: string, file: string): { watchlist?: Watchlist; problems: RegistryProblem[] } {
   const id = basename(file).replace(/\.ya?ml$/, '');
   const problems: RegistryProblem[] = [];
   if (!companyIdSchema.safeParse(id).success) {
