@@ -109,16 +109,9 @@ export function indexCompaniesForMatcher(index: CheckIndex): Company[] {
   const fullIds = (value: Ids | undefined) =>
     value ? { uei: withSource(value.uei), duns: withSource(value.duns), cage: withSource(value.cage) } : undefined;
   return index.companies.map((c) => ({
-    id: c.id,
-    name: c.name,
-    parent: c.parent,
-    roles: c.roles,
-    website: c.website,
-    aliases: c.aliases,
-    products: c.products,
-    falseFriends: c.falseFriends,
+    ...c,
     identifiers: fullIds(c.identifiers),
-    subsidiaries: c.subsidiaries?.map((s) => ({ name: s.name, aliases: s.aliases, identifiers: fullIds(s.identifiers) })),
+    subsidiaries: c.subsidiaries?.map((s) => ({ ...s, identifiers: fullIds(s.identifiers) })),
     evidence: [],
   }));
 }

@@ -4,29 +4,25 @@
  * sponsor spellings, the development set and the real 2018 recipient list; nothing may leave the origin,
  * no script from the input may run, and a 500-name list must be done in under 2 s.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderCheckSite } from '../../scripts/check/site-page.ts';
+import { runCli } from '../helpers/cli-run.ts';
 import { ownFixture, sharedFixture } from '../helpers/shared-fixtures.ts';
 import { serveFiles, type StaticSite } from './static-site.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(import.meta.dirname, '../..');
 const PUBLISHED = resolve(ROOT, 'data/published/v1');
-const run = promisify(execFile);
 
 async function cli(args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/cli.ts'), 'check', '--data', resolve(ROOT, 'data'), ...args], {
-    cwd: ROOT,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return stdout;
+  const r = await runCli(['check', '--data', resolve(ROOT, 'data'), ...args]);
+  expect(r.code).toBe(0);
+  return r.stdout;
 }
 
 describe.skipIf(!existsSync(CHROMIUM))('check page in Chromium', () => {

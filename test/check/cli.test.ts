@@ -3,31 +3,15 @@
  * file, the three formats, exit 0 with the summary line, and errors that name the file and line. Also: the
  * published award timeline reproduces every published status at the published date.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckIndex } from '../../scripts/check/check-index.ts';
+import { REPO_ROOT as REPO, runCli } from '../helpers/cli-run.ts';
 import { ownFixture } from '../helpers/shared-fixtures.ts';
 
-const REPO = resolve(import.meta.dirname, '../..');
-const run = promisify(execFile);
-
-async function check(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(join(REPO, 'node_modules/.bin/tsx'), [join(REPO, 'scripts/cli.ts'), 'check', ...args], {
-      cwd: REPO,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME },
-      maxBuffer: 20 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const check = (args: string[]) => runCli(['check', ...args]);
 
 describe('icewatch check', { timeout: 60_000 }, () => {
   let dir: string;
