@@ -1,6 +1,6 @@
 /**
  * The site's check page: check.html (complete without JavaScript: it says what the page does and where the
- * CLI is), check.css, and check.js, the browser entry bundled by esbuild with the checker, the matcher and
+ * CLI is), assets/check.css, and assets/check.js, the browser entry bundled by esbuild with the checker, the matcher and
  * the CSV parser inside. Built at publish time from the source, deterministically: same source and pinned
  * esbuild version → same bytes. No third-party origin, no inline script or style (strict CSP).
  */
@@ -27,7 +27,8 @@ async function bundle(): Promise<string> {
     entryPoints: [ENTRY],
     bundle: true,
     write: false,
-    format: 'esm',
+    // A classic script (no module syntax), so it loads like the site's other scripts: <script src defer>.
+    format: 'iife',
     platform: 'browser',
     target: 'es2022',
     minify: true,
@@ -52,18 +53,29 @@ export function renderCheckHtml(): string {
 <meta http-equiv="Content-Security-Policy" content="${CHECK_PAGE_CSP}">
 <meta name="referrer" content="no-referrer">
 <title>Check a partner list — icewatch</title>
-<link rel="stylesheet" href="check.css">
-<script type="module" src="check.js"></script>
+<link rel="stylesheet" href="assets/check.css">
+<script src="assets/check.js" defer></script>
 </head>
 <body>
 <header>
 <p><a href="index.html">icewatch</a></p>
-<h1>Check a partner list</h1>
+</header>
+<main id="main">
+${renderCheckMain()}</main>
+</body>
+</html>
+`;
+}
+
+/**
+ * The page's content without the shell, for a site layout to wrap (it needs assets/check.js loaded and
+ * companies.json and check-index.json beside the page).
+ */
+export function renderCheckMain(): string {
+  return `<h1>Check a partner list</h1>
 <p>Paste sponsor or partner names (one per line), or choose a CSV with a <code>name</code> column (optional
 <code>website</code> and <code>uei</code> columns). Each name is matched to the registry of companies with U.S. ICE contracts,
 in this browser: nothing you enter leaves the page. Published data as of <span id="check-data-as-of">(loading)</span>.</p>
-</header>
-<main>
 <noscript><p>This check runs in the browser and needs JavaScript. Without it, run the same check with
 <code>npm run --silent icewatch -- check --file names.csv</code>, or read the <a href="companies.json">published registry</a>.</p></noscript>
 <form id="check-form">
@@ -91,9 +103,6 @@ is a resemblance only, never a verdict: look at the registry entry before decidi
 </table>
 </div>
 </section>
-</main>
-</body>
-</html>
 `;
 }
 
@@ -114,7 +123,7 @@ tr.attention td.status{font-weight:700;background:#fff3cd}
 export async function renderCheckSite(siteDir: string): Promise<Array<{ path: string; content: string }>> {
   return [
     { path: join(siteDir, 'check.html'), content: renderCheckHtml() },
-    { path: join(siteDir, 'check.css'), content: CHECK_CSS },
-    { path: join(siteDir, 'check.js'), content: await bundleCheckScript() },
+    { path: join(siteDir, 'assets', 'check.css'), content: CHECK_CSS },
+    { path: join(siteDir, 'assets', 'check.js'), content: await bundleCheckScript() },
   ];
 }

@@ -6,7 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
+import { createRequire } from 'node:module';
 import { parse } from 'csv-parse/sync';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import { ownFixture, sharedFixture } from '../helpers/shared-fixtures.ts';
 import { serveFiles, type StaticSite } from './static-site.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
+const AXE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const ROOT = resolve(import.meta.dirname, '../..');
 const PUBLISHED = resolve(ROOT, 'data/published/v1');
 
@@ -35,7 +37,7 @@ describe.skipIf(!existsSync(CHROMIUM))('check page in Chromium', () => {
 
   beforeAll(async () => {
     const files = new Map<string, string>();
-    for (const f of await renderCheckSite('')) files.set(f.path, f.content);
+    for (const f of await renderCheckSite('')) files.set(f.path.split(sep).join('/'), f.content);
     for (const name of ['companies.json', 'check-index.json']) files.set(name, await readFile(resolve(PUBLISHED, name), 'utf8'));
     site = await serveFiles(files);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -125,6 +127,21 @@ describe.skipIf(!existsSync(CHROMIUM))('check page in Chromium', () => {
     expect(inPage.ms).toBeLessThan(2000);
   }, 60_000);
 
+  it('has no serious or critical axe violation, with results shown, at 375 and 1280 px', async () => {
+    await checkInPage({ text: 'AWS\nAcenture\nCisco-Eagle\nThe GEO Group, Inc.' });
+    for (const width of [375, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      // Evaluated through the DevTools protocol, not as a page script, so the page's CSP stays as it is.
+      await page.evaluate(AXE);
+      const violations = await page.evaluate(async () => {
+        const axe = (window as unknown as { axe: { run: (d: Document, o: object) => Promise<{ violations: Array<{ id: string; impact: string }> }> } }).axe;
+        const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+        return r.violations.map((v) => ({ id: v.id, impact: v.impact }));
+      });
+      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+    }
+  }, 60_000);
+
   it('renders hostile names as text and never leaves the origin', async () => {
     await checkInPage({ text: '<img src=x onerror=alert(1)>\n<script>alert(2)</script>\njavascript:alert(3)\n\u202eevil\u202c Corp' });
     expect(dialogs).toEqual([]);
@@ -132,6 +149,6 @@ describe.skipIf(!existsSync(CHROMIUM))('check page in Chromium', () => {
     expect(await page.locator('#check-rows').textContent()).toContain('<img src=x onerror=alert(1)>');
     expect(foreign).toEqual([]);
     expect(consoleErrors).toEqual([]);
-    expect(site.requested.every((p) => ['check.html', 'check.css', 'check.js', 'companies.json', 'check-index.json', 'favicon.ico'].includes(p))).toBe(true);
+    expect(site.requested.every((p) => ['check.html', 'assets/check.css', 'assets/check.js', 'companies.json', 'check-index.json', 'favicon.ico'].includes(p))).toBe(true);
   }, 60_000);
 });
