@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { createMatcher } from '../match/matcher.ts';
 import type { Plan } from '../plan/types.ts';
 import type { Registry } from '../registry/schema.ts';
-import { RegistryError } from '../util/errors.ts';
+import { IcewatchError, RegistryError } from '../util/errors.ts';
 import { writeFilesAtomic } from '../util/atomic-fs.ts';
 import { loadWatchlists, type Watchlist } from './load.ts';
 import { parseWatchlistState, planWatchlist, watchlistStatePath, type WatchlistOutcome } from './outputs.ts';
@@ -23,7 +23,16 @@ export async function planWatchlists(dataDir: string, registry: Registry, plan: 
   const matcher = createMatcher(registry.companies);
   const outcomes: WatchlistOutcome[] = [];
   for (const watchlist of watchlists) {
-    const previous = parseWatchlistState(await readFile(watchlistStatePath(dataDir, watchlist.id), 'utf8').catch(() => undefined));
+    const path = watchlistStatePath(dataDir, watchlist.id);
+    const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw new IcewatchError(`${path}: cannot read the watch list's history (${error.code ?? error.message})`);
+    });
+    const previous = parseWatchlistState(text);
+    // A damaged history would silently re-announce old events and drop them from the feed: stop instead.
+    if (text !== undefined && !previous) {
+      throw new IcewatchError(`${path}: not a watch-list history this version reads; restore it from git (git checkout -- ${path}) or delete it to start the list's feed afresh`);
+    }
     outcomes.push(planWatchlist(watchlist, { registry, plan, dataDir, previous, matcher }));
   }
   return outcomes;

@@ -52,3 +52,20 @@ describe('watch-list files', () => {
     await expect(loadValidWatchlists(dir)).rejects.toBeInstanceOf(RegistryError);
   });
 });
+
+describe('watch-list history on disk', () => {
+  it('refuses a damaged history instead of re-announcing old events', async () => {
+    const { planWatchlists } = await import('../../scripts/watchlist/run-watchlists.ts');
+    const dir = await mkdtemp(join(tmpdir(), 'icewatch-watch-state-'));
+    try {
+      await mkdir(join(dir, 'state', 'watchlists'), { recursive: true });
+      await writeFile(join(dir, 'state', 'watchlists', 'a.json'), '{"schemaVersion":1,"events":[');
+      const watchlist = parseWatchlistYaml('title: A\ncompanies:\n  - name: AWS\n', 'a.yaml').watchlist!;
+      const registry = { companies: [], byId: new Map(), dismissed: [] };
+      const plan = { asOf: '2026-12-01', newAwards: [], transitions: [], listChanges: [], candidates: [] } as never;
+      await expect(planWatchlists(dir, registry, plan, [watchlist])).rejects.toThrow(/a\.json: not a watch-list history this version reads; restore it from git/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
