@@ -167,7 +167,7 @@ const run = defineCommand({
         `${plan.listChanges.length} list change(s), ${plan.reviewQueue.length} in review\n` +
         `${proposals.summary}\n` +
         (result.watchlists.length ? `watch lists: ${result.watchlists.map((o) => `${o.watchlist.id} ${o.newEvents.length} new`).join(', ')}\n` : '') +
-        `${watchSummary}\n` +
+        (result.watchlists.length ? `${watchSummary}\n` : '') +
         (result.written.length ? `wrote ${result.written.length} file(s)${result.reportPath ? `; report ${rel(result.reportPath)}` : ''}\n` : 'no file changed\n'),
     );
     if (inGitHubActions) await jobSummary(result.health, proposals.summary, result.reportPath);

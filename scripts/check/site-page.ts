@@ -7,11 +7,15 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { IcewatchError } from '../util/errors.ts';
+import { forLog } from '../util/sanitize.ts';
 
 export const CHECK_PAGE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'none'; base-uri 'none'";
 
 const ENTRY = fileURLToPath(new URL('./browser.ts', import.meta.url));
+/** Packages (and the aliases below) resolve from the repository, whatever directory the CLI runs in. */
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 let bundled: Promise<string> | undefined;
 
@@ -24,6 +28,7 @@ export function bundleCheckScript(): Promise<string> {
 
 async function bundle(): Promise<string> {
   const result = await build({
+    absWorkingDir: REPO_ROOT,
     entryPoints: [ENTRY],
     bundle: true,
     write: false,
@@ -38,6 +43,8 @@ async function bundle(): Promise<string> {
     logLevel: 'silent',
     // The Node builds of csv-parse/csv-stringify use Buffer; the browser builds of the same versions do not.
     alias: { 'csv-parse/sync': 'csv-parse/browser/esm/sync', 'csv-stringify/sync': 'csv-stringify/browser/esm/sync' },
+  }).catch((error: Error) => {
+    throw new IcewatchError(`cannot bundle the check page (scripts/check/browser.ts): ${forLog(error.message, 400)}; run \`npm ci\` in the repository`);
   });
   const out = result.outputFiles[0];
   if (!out) throw new Error('esbuild produced no output for the check page');
