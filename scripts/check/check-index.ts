@@ -11,26 +11,12 @@ import type { Company, Registry } from '../registry/schema.ts';
 
 export const CHECK_INDEX_VERSION = '1.0.0';
 
-type Ids = { uei?: IndexIdentifier[]; duns?: IndexIdentifier[]; cage?: IndexIdentifier[] };
-export interface IndexIdentifier {
-  value: string;
-  validFrom?: string;
-  validTo?: string;
-}
-
-/** The fields of a registry company the matcher reads; nothing else (no notes, no evidence). */
-export interface IndexCompany {
-  id: string;
-  name: string;
-  parent?: string;
-  roles: Array<'vendor' | 'reseller'>;
-  website?: string;
-  aliases?: { legal?: string[]; strong?: string[]; weak?: string[] };
-  products?: Array<{ term: string; specificity: 'high' | 'medium' | 'low' }>;
-  falseFriends?: string[];
-  identifiers?: Ids;
-  subsidiaries?: Array<{ name: string; aliases?: string[]; identifiers?: Ids }>;
-}
+/**
+ * A registry company as the matcher reads it: everything but the curator's prose and the evidence list
+ * (those are in companies.json). Copied whole rather than field by field, so fields the matcher learns
+ * to read (ownership dates, platform names …) reach the browser without a change here.
+ */
+export type IndexCompany = Omit<Company, 'evidence' | 'notes' | 'partnership'>;
 
 /**
  * One award as a tuple: [awardKey, start, lastDay, obligated, recipientName, url]. `lastDay` is the end date
@@ -46,16 +32,6 @@ export interface CheckIndex {
   awards: Record<string, IndexAward[]>;
   /** Awards through a reseller naming the company's products (lower bounds), per company id. */
   resellerAwards: Record<string, IndexAward[]>;
-}
-
-function ids(value: Company['identifiers']): Ids | undefined {
-  if (!value) return undefined;
-  const out: Ids = {};
-  for (const type of ['uei', 'duns', 'cage'] as const) {
-    const list = value[type];
-    if (list?.length) out[type] = list.map((i) => ({ value: i.value, validFrom: i.validFrom, validTo: i.validTo }));
-  }
-  return Object.keys(out).length ? out : undefined;
 }
 
 function awardTuples(list: Attribution['awards'] | undefined, companyId: string): IndexAward[] {
@@ -86,32 +62,13 @@ export function buildCheckIndex(registry: Registry, attribution: Attribution, as
   return {
     schemaVersion: CHECK_INDEX_VERSION,
     asOf,
-    companies: companies.map((c) => ({
-      id: c.id,
-      name: c.name,
-      parent: c.parent,
-      roles: c.roles,
-      website: c.website,
-      aliases: c.aliases,
-      products: c.products,
-      falseFriends: c.falseFriends,
-      identifiers: ids(c.identifiers),
-      subsidiaries: c.subsidiaries?.map((s) => ({ name: s.name, aliases: s.aliases, identifiers: ids(s.identifiers) })),
-    })),
+    companies: companies.map(({ evidence: _e, notes: _n, partnership: _p, ...matching }) => matching),
     awards,
     resellerAwards,
   };
 }
 
-/** Back to the registry shape the matcher takes (the parts it does not read get neutral values). */
+/** Back to the registry shape the matcher takes (the evidence list it never reads is empty). */
 export function indexCompaniesForMatcher(index: CheckIndex): Company[] {
-  const withSource = (list: IndexIdentifier[] | undefined) => list?.map((i) => ({ ...i, source: 'check-index' }));
-  const fullIds = (value: Ids | undefined) =>
-    value ? { uei: withSource(value.uei), duns: withSource(value.duns), cage: withSource(value.cage) } : undefined;
-  return index.companies.map((c) => ({
-    ...c,
-    identifiers: fullIds(c.identifiers),
-    subsidiaries: c.subsidiaries?.map((s) => ({ ...s, identifiers: fullIds(s.identifiers) })),
-    evidence: [],
-  }));
+  return index.companies.map((c) => ({ ...c, evidence: [] }));
 }

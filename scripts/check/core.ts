@@ -210,8 +210,9 @@ export function createChecker(index: CheckIndex, published: PublishedView): Chec
     return out;
   }
 
-  function confidentMatches(entry: CheckEntry): { primary?: Match; others: Match[]; fuzzy: Match[] } {
-    const matches = matcher.match({ name: entry.name, uei: entry.uei });
+  function confidentMatches(entry: CheckEntry, asOf: string): { primary?: Match; others: Match[]; fuzzy: Match[] } {
+    // The as-of date is the record's date: identifiers (and units) owned only at other times do not count.
+    const matches = matcher.match({ name: entry.name, uei: entry.uei, date: asOf });
     const host = websiteHost(entry.website);
     const siteId = host ? siteOwner(host) : undefined;
     if (siteId && !matches.some((m) => m.companyId === siteId && m.confidence >= PROPOSAL_THRESHOLD)) {
@@ -232,7 +233,7 @@ export function createChecker(index: CheckIndex, published: PublishedView): Chec
 
   function row(entry: CheckEntry, asOf: string): CheckRow {
     const base = { line: entry.line, input: entry.name };
-    const { primary, others, fuzzy } = confidentMatches(entry);
+    const { primary, others, fuzzy } = confidentMatches(entry, asOf);
     if (!primary) {
       if (fuzzy.length > 0) {
         return {

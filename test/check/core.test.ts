@@ -15,7 +15,7 @@ const INDEX: CheckIndex = {
   companies: [
     { id: 'amazon', name: 'Amazon', roles: ['vendor'], website: 'https://www.amazon.com', aliases: { legal: ['Amazon.com, Inc.'], weak: ['AWS'] }, subsidiaries: [{ name: 'Amazon Web Services, Inc.' }] },
     { id: 'twitch', name: 'Twitch', parent: 'amazon', roles: ['vendor'], aliases: { legal: ['Twitch Interactive, Inc.'] } },
-    { id: 'geo-group', name: 'The GEO Group', roles: ['vendor'], aliases: { legal: ['THE GEO GROUP, INC.'] }, identifiers: { uei: [{ value: 'GEOUEI123456' }] } },
+    { id: 'geo-group', name: 'The GEO Group', roles: ['vendor'], aliases: { legal: ['THE GEO GROUP, INC.'] }, identifiers: { uei: [{ value: 'GEOUEI123456', source: 'test' }, { value: 'OLDUEI123456', validTo: '2021-12-31', source: 'test' }] } },
     { id: 'carahsoft', name: 'Carahsoft Technology', roles: ['reseller'], aliases: { legal: ['Carahsoft Technology Corp'] } },
     { id: 'palantir', name: 'Palantir Technologies', roles: ['vendor'], aliases: { strong: ['Palantir'] } },
     { id: 'cisco', name: 'Cisco Systems', roles: ['vendor'], falseFriends: ['Cisco-Eagle'] },
@@ -66,6 +66,9 @@ describe('createChecker', () => {
     // Before the award started the company had no ICE record at all.
     expect(one('THE GEO GROUP, INC.', '2019-12-31')).toMatchObject({ status: 'no-record', note: expect.stringContaining(NO_RECORD_NOTE) });
     expect(one('whatever', undefined, { uei: 'geouei123456' })).toMatchObject({ companyId: 'geo-group', method: 'uei', confidence: 1 });
+    // An identifier counts only on the dates the registry says it was the company's.
+    expect(one('whatever', '2021-06-01', { uei: 'OLDUEI123456' })).toMatchObject({ companyId: 'geo-group', method: 'uei' });
+    expect(one('whatever', undefined, { uei: 'OLDUEI123456' })).toMatchObject({ outcome: 'none' });
   });
 
   it('names brands and units, and says when a status comes through a parent or a reseller channel', () => {
