@@ -6,6 +6,10 @@ import * as core from '@actions/core';
 import { defineCommand, renderUsage, runCommand, type ArgsDef, type CommandDef } from 'citty';
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
+import { createChecker } from './check/core.ts';
+import { CheckInputError, parseCheckInput, parseNameList } from './check/input.ts';
+import { loadCheckData } from './check/load.ts';
+import { renderCheck, type CheckFormat } from './check/render.ts';
 import { loadConfig } from './config.ts';
 import { runAudit } from './pipeline/audit-command.ts';
 import { readMatchInput, runEvaluation, runMatch } from './pipeline/match-command.ts';
@@ -14,6 +18,9 @@ import { proposeFromPlan, type GitHubSettings } from './pipeline/propose-command
 import { renderChecklist, renderFindings, runDoctor } from './github/doctor.ts';
 import { createGitHubClient } from './github/octokit.ts';
 import { planFromDisk, publishOutputs, readPlanFile, runPipeline } from './pipeline/run.ts';
+import { applyWatchlistIssues } from './pipeline/watchlist-issues-command.ts';
+import { loadWatchlists } from './watchlist/load.ts';
+import type { WatchlistIssuePlan } from './watchlist/outputs.ts';
 import { writeFileAtomic } from './util/atomic-fs.ts';
 import { stableStringify } from './util/stable-json.ts';
 import { sourceHealth } from './pipeline/health.ts';
@@ -54,7 +61,8 @@ const validate = defineCommand({
   meta: { name: 'validate', description: 'Validate the curated registry; prints FILE:LINE: message per problem' },
   args: { data: dataArg },
   async run({ args }) {
-    const { problems } = await loadRegistry(resolve(args.data));
+    const { problems: registryProblems } = await loadRegistry(resolve(args.data));
+    const problems = [...registryProblems, ...(await loadWatchlists(resolve(args.data))).problems];
     for (const p of problems) {
       process.stdout.write(`${rel(p.file)}:${p.line}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message} [${p.rule}]\n`);
     }
@@ -157,7 +165,9 @@ const run = defineCommand({
     for (const id of only ?? []) if (!sources.has(id)) throw new UsageError(`unknown source "${id}" in --sources`);
     const result = await runPipeline({ dataDir, reportsDir, asOf, now, offline: Boolean(args.offline), only, log });
     const plan = result.result.plan;
-    if (args['plan-out']) await writeFileAtomic(resolve(args['plan-out']), `${stableStringify(plan, 2)}\n`);
+    const watchlistIssues = result.watchlists.flatMap((o) => (o.issue ? [o.issue] : []));
+    // The watch-list comments travel in the plan file, so `propose --plan` posts exactly what this run found.
+    if (args['plan-out']) await writeFileAtomic(resolve(args['plan-out']), `${stableStringify({ ...plan, watchlistIssues }, 2)}\n`);
     printHealth(result.health);
     const dryRun = Boolean(args['dry-run']) || !process.env.GITHUB_TOKEN;
     const proposals = await proposeFromPlan({
@@ -169,11 +179,15 @@ const run = defineCommand({
       github: githubOptions(),
       log,
     });
+    // Safe to repeat in `propose --plan`: a comment whose marker is already on the issue is not posted again.
+    const watchSummary = await applyWatchlistIssues({ plans: watchlistIssues, dryRun, reportsDir, github: githubOptions() });
     process.stdout.write(
       `as of ${asOf}: ${result.result.summaries.filter((s) => s.status === 'active').length} registry companies active, ` +
         `${plan.candidates.length} candidate(s), ${plan.newAwards.length} new award(s), ${plan.transitions.length} status change(s), ` +
         `${plan.listChanges.length} list change(s), ${plan.reviewQueue.length} in review\n` +
         `${proposals.summary}\n` +
+        (result.watchlists.length ? `watch lists: ${result.watchlists.map((o) => `${o.watchlist.id} ${o.newEvents.length} new`).join(', ')}\n` : '') +
+        (result.watchlists.length ? `${watchSummary}\n` : '') +
         (result.written.length ? `wrote ${result.written.length} file(s)${result.reportPath ? `; report ${rel(result.reportPath)}` : ''}\n` : 'no file changed\n'),
     );
     if (inGitHubActions) await jobSummary(result.health, proposals.summary, result.reportPath);
@@ -218,6 +232,11 @@ const propose = defineCommand({
       log,
     });
     process.stdout.write(`${result.summary}\n`);
+    const watchlistIssues = ((plan as { watchlistIssues?: WatchlistIssuePlan[] }).watchlistIssues ?? []).filter((p) => typeof p?.watchlistId === 'string');
+    if (watchlistIssues.length) {
+      const dryRun = Boolean(args['dry-run']) || !process.env.GITHUB_TOKEN;
+      process.stdout.write(`${await applyWatchlistIssues({ plans: watchlistIssues, dryRun, reportsDir: resolve(args.reports), github: githubOptions() })}\n`);
+    }
   },
 });
 
@@ -300,6 +319,41 @@ const smokeCommand = defineCommand({
     // A changed contract stops a scheduled run before it fetches; an outage is the fetch jobs' business
     // (each keeps its last good snapshot), so it only warns.
     if (reports.some((r) => r.status === 'changed')) process.exitCode = 1;
+  },
+});
+
+const check = defineCommand({
+  meta: { name: 'check', description: 'Screen names (arguments, a text file or a CSV with a name column) against the published registry' },
+  args: {
+    names: { type: 'positional', description: 'Names to check', required: false },
+    file: { type: 'string', description: 'A text file (one name per line) or a CSV with a name column (optional website, uei)' },
+    format: { type: 'string', description: 'table, csv or json', default: 'table' },
+    'as-of': { type: 'string', description: 'Status date YYYY-MM-DD (default: the date of the published data)' },
+    data: dataArg,
+  },
+  async run({ args }) {
+    const format = String(args.format) as CheckFormat;
+    if (!['table', 'csv', 'json'].includes(format)) throw new UsageError(`--format expects table, csv or json, got "${format}"`);
+    const asOf = args['as-of'] ? parseAsOf(args['as-of']) : undefined;
+    const positional = (args._ as string[]).filter((n) => n.trim() !== '');
+    let entries = parseNameList(positional.join('\n'));
+    if (args.file) {
+      const file = resolve(args.file);
+      const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        throw new IcewatchError(`${args.file}: cannot read (${error.code ?? error.message})`);
+      });
+      try {
+        entries = [...entries, ...parseCheckInput(text, file)];
+      } catch (error) {
+        if (error instanceof CheckInputError) throw new IcewatchError(`${args.file}: ${error.message}`);
+        throw error;
+      }
+    }
+    if (entries.length === 0) throw new UsageError('give names to check as arguments or with --file');
+    const { index, published } = await loadCheckData(resolve(args.data, 'published', 'v1'));
+    const result = createChecker(index, published).check(entries, { asOf });
+    process.stdout.write(renderCheck(result, format));
+    if (format !== 'table') log(result.summaryLine);
   },
 });
 
@@ -386,6 +440,7 @@ export const commands: Record<string, CommandDef<any>> = {
   sources: sourcesCommand,
   smoke: smokeCommand,
   'import-recordings': importRecordingsCommand,
+  check,
 };
 
 const main = defineCommand({
@@ -404,6 +459,7 @@ function checkFlags(command: CommandDef<any>, rawArgs: string[]): void {
   for (let i = 0; i < rawArgs.length; i++) {
     const arg = rawArgs[i]!;
     if (!arg.startsWith('-')) {
+      if (Object.values(defs).some((d) => d.type === 'positional')) continue;
       throw new UsageError(`unexpected argument "${arg}"`);
     }
     const name = arg.replace(/^--?/, '').split('=')[0]!;

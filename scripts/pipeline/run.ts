@@ -6,6 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import type { WatchlistOutcome } from '../watchlist/outputs.ts';
+import { renderWatchlistSection } from '../watchlist/outputs.ts';
+import { loadValidWatchlists, planWatchlists, writeWatchlistOutputs } from '../watchlist/run-watchlists.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { createMatcher } from '../match/matcher.ts';
 import { normalizedText } from '../match/normalize.ts';
@@ -51,6 +54,8 @@ export interface RunResult {
   config: Config;
   written: string[];
   reportPath?: string;
+  /** What each watch list (data/watchlists/) saw in this run, with the issue comment to post. */
+  watchlists: WatchlistOutcome[];
 }
 
 async function registryOrThrow(dataDir: string, log: (m: string) => void): Promise<Registry> {
@@ -157,7 +162,7 @@ export async function publishOutputs(
   withPlan: boolean,
   sourceMap: ReadonlyMap<string, SourceDefinition> = allSources,
 ): Promise<string[]> {
-  return publish(join(dataDir, 'published', 'v1'), {
+  const written = await publish(join(dataDir, 'published', 'v1'), {
     asOf: context.result.plan.asOf,
     now: now.toISOString(),
     registry: context.registry,
@@ -169,20 +174,28 @@ export async function publishOutputs(
     extraSchemas: registryJsonSchemas(),
     siteDir: join(dataDir, 'published', 'site'),
   });
+  return written;
 }
 
 /**
  * A dated report (and latest.md, a copy of it) is written only for a run that found something new, so a
  * rerun on the same inputs, which finds nothing new against the state the first run left, writes nothing.
  */
-export async function writeReport(reportsDir: string, context: PlanContext): Promise<{ written: string[]; path?: string }> {
+export async function writeReport(
+  reportsDir: string,
+  context: PlanContext,
+  watchlists: readonly WatchlistOutcome[] = [],
+): Promise<{ written: string[]; path?: string }> {
   const report = renderReport(context.result.plan, context.result.attribution);
+  // Watch-list events come from the plan's changes, so a run with any has a report already.
   if (!report.changed) return { written: [] };
   const date = context.result.plan.asOf;
+  const section = renderWatchlistSection(watchlists);
+  const markdown = section ? `${report.markdown.trimEnd()}\n\n${section}` : report.markdown;
   const written: string[] = [];
   for (const [file, content] of [
-    [join(reportsDir, `${date}.md`), report.markdown],
-    [join(reportsDir, 'latest.md'), report.markdown],
+    [join(reportsDir, `${date}.md`), markdown],
+    [join(reportsDir, 'latest.md'), markdown],
   ] as const) {
     if (await writeIfChanged(file, content)) written.push(file);
   }
@@ -219,13 +232,24 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const config = await loadConfig(options.dataDir);
   // Fail on a broken registry before spending time on the network.
   const registry = await registryOrThrow(options.dataDir, options.log);
+  const watchlists = await loadValidWatchlists(options.dataDir, options.log);
   const outcomes = await refreshSources(options, config);
   const context = await planFromDisk({ ...options, outcomes, loaded: { config, registry } });
   const written = [
     ...(await publishOutputs(options.dataDir, context, options.now, true, options.sourceMap)),
   ];
-  const report = await writeReport(options.reportsDir, context);
+  const watched = await planWatchlists(options.dataDir, context.registry, context.result.plan, watchlists);
+  written.push(...(await writeWatchlistOutputs(watched)));
+  const report = await writeReport(options.reportsDir, context, watched);
   written.push(...report.written);
   if (await writeLastRun(options.dataDir, context.result.nextState)) written.push(resolve(options.dataDir, 'state', 'last-run.json'));
-  return { result: context.result, health: context.health, registry: context.registry, config: context.config, written, reportPath: report.path };
+  return {
+    result: context.result,
+    health: context.health,
+    registry: context.registry,
+    config: context.config,
+    written,
+    reportPath: report.path,
+    watchlists: watched,
+  };
 }

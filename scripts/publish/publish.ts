@@ -15,6 +15,8 @@ import type { Registry } from '../registry/schema.ts';
 import { pruneSite, siteFiles } from '../site/publish-site.ts';
 import { writeFilesAtomic } from '../util/atomic-fs.ts';
 import { stableStringify } from '../util/stable-json.ts';
+import { buildCheckIndex } from '../check/check-index.ts';
+import { renderChangesAtom } from '../feeds/changes-feed.ts';
 import { renderCompaniesMarkdown } from './companies-markdown.ts';
 import { toCsv } from './csv.ts';
 import { formatAmount } from './format.ts';
@@ -86,16 +88,19 @@ export async function renderPublished(outDir: string, inputs: PublishInputs): Pr
         sourceLinks: inputs.sources.filter((s) => s.kind === 'watchdog'),
       }),
     },
+    // The matcher's view of the registry, for `icewatch check` and the site's check page (one line: it is data).
+    { path: join(outDir, 'check-index.json'), content: `${stableStringify(buildCheckIndex(inputs.registry, inputs.attribution, shownAsOf))}\n` },
     ...schemaFiles(outDir, inputs.extraSchemas ?? []),
   ];
-  let feed: ChangesFeed | undefined;
-  if (inputs.plan) {
-    feed = await updatedChangesFeed(join(outDir, 'changes.json'), inputs.plan);
-    if (feed) files.push({ path: join(outDir, 'changes.json'), content: `${stableStringify(feed, 2)}\n` });
-  }
+  const feedPath = join(outDir, 'changes.json');
+  const updatedFeed = inputs.plan ? await updatedChangesFeed(feedPath, inputs.plan) : undefined;
+  if (updatedFeed) files.push({ path: feedPath, content: `${stableStringify(updatedFeed, 2)}\n` });
+  // changes.xml is the Atom view of whichever changes.json stands after this publish.
+  const currentFeed = updatedFeed ?? changesFeedSchema.safeParse(await readJson(feedPath)).data;
+  if (currentFeed) files.push({ path: join(outDir, 'changes.xml'), content: renderChangesAtom(currentFeed, shownAsOf) });
   if (inputs.siteDir) {
     const dataFiles = files.map((f) => f.path);
-    files.push(...(await siteFiles({ ...inputs, siteDir: inputs.siteDir, dataDir: outDir, companies, changes: feed, dataFiles })));
+    files.push(...(await siteFiles({ ...inputs, siteDir: inputs.siteDir, dataDir: outDir, companies, changes: currentFeed, dataFiles })));
   }
   return files;
 }

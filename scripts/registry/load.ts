@@ -194,10 +194,10 @@ function yamlMessage(message: string): string {
   return forLog(message.split('\n')[0]!.replace(/ at line \d+, column \d+:?\s*$/, ''), 300);
 }
 
-type ReadOutcome = { kind: 'ok'; text: string } | { kind: 'missing' } | { kind: 'problem'; problem: RegistryProblem };
+export type ReadOutcome = { kind: 'ok'; text: string } | { kind: 'missing' } | { kind: 'problem'; problem: RegistryProblem };
 
 /** Reads at most `maxBytes` + 1 bytes, so a huge (or endless) file costs no more than the cap. */
-async function readCapped(path: string, maxBytes: number): Promise<ReadOutcome> {
+export async function readCapped(path: string, maxBytes: number): Promise<ReadOutcome> {
   let info;
   try {
     info = await stat(path);
@@ -268,7 +268,7 @@ function closest(key: string, candidates: readonly string[]): string | undefined
 }
 
 /** Turns zod issues into located problems with rule names a maintainer can search for. */
-function schemaProblems(
+export function schemaProblems(
   issues: readonly z.core.$ZodIssue[],
   schema: z.core.$ZodType,
   value: unknown,

@@ -26,6 +26,7 @@ export const NAV: NavEntry[] = [
   { path: 'index.html', label: 'Companies' },
   { path: 'changes.html', label: 'Changes' },
   { path: 'sources.html', label: 'Sources & downloads' },
+  { path: 'check.html', label: 'Check a list' },
 ];
 
 export interface PageOptions {

@@ -9,6 +9,7 @@ import type { Attribution } from '../plan/attribute.ts';
 import { changesFeedSchema, type ChangesFeed } from '../publish/published-schema.ts';
 import type { Registry } from '../registry/schema.ts';
 import type { SiteCompanies } from './model.ts';
+import { renderCheckSite } from '../check/site-page.ts';
 import { renderSite } from './render-site.ts';
 
 export interface SitePublishInputs {
@@ -45,7 +46,12 @@ export async function siteFiles(inputs: SitePublishInputs): Promise<Array<{ path
     downloads: [...downloads].filter((d) => !d.startsWith('..')),
     changelogMarkdown: await readText(join(inputs.dataDir, '..', 'CHANGELOG.md')),
   });
-  return files.map((f) => ({ path: join(inputs.siteDir, ...f.path.split('/')), content: f.content }));
+  // The check page (its own bundle and shell, linked from the menu) is part of the same group write, so the
+  // prune after it keeps it.
+  return [
+    ...files.map((f) => ({ path: join(inputs.siteDir, ...f.path.split('/')), content: f.content })),
+    ...(await renderCheckSite(inputs.siteDir)),
+  ];
 }
 
 function safeJson(text: string): unknown {
