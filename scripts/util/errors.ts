@@ -65,6 +65,20 @@ export class GitHubError extends IcewatchError {
   }
 }
 
+/**
+ * The data directory or an output folder cannot be read or written as it should (read-only, full disk,
+ * a link where a managed folder should be, a corrupt snapshot or state file, another writer holding it).
+ */
+export class StoreError extends IcewatchError {
+  override name = 'StoreError';
+  constructor(
+    message: string,
+    readonly details: { file?: string; code?: string } = {},
+  ) {
+    super(message);
+  }
+}
+
 /** Bad command-line usage: printed with the command's usage. */
 export class UsageError extends IcewatchError {
   override name = 'UsageError';
