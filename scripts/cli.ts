@@ -10,7 +10,7 @@ import { loadConfig } from './config.ts';
 import { readMatchInput, runEvaluation, runMatch } from './pipeline/match-command.ts';
 import { importRecordings } from './pipeline/import-recordings.ts';
 import { proposeFromPlan, type GitHubSettings } from './pipeline/propose-command.ts';
-import { planFromDisk, publishOutputs, readPlanFile, runPipeline } from './pipeline/run.ts';
+import { planFromDisk, publishUnlessUnknown, readPlanFile, runPipeline } from './pipeline/run.ts';
 import { writeFileAtomic } from './util/atomic-fs.ts';
 import { stableStringify } from './util/stable-json.ts';
 import { sourceHealth } from './pipeline/health.ts';
@@ -18,6 +18,7 @@ import type { SourceHealth } from './plan/types.ts';
 import { loadRegistry } from './registry/load.ts';
 import { readSnapshot } from './snapshots/store.ts';
 import { updateSource } from './snapshots/update-source.ts';
+import { withDataLock } from './snapshots/data-lock.ts';
 import { sources } from './sources/index.ts';
 import { createHttpClient } from './util/http.ts';
 import { IcewatchError, RegistryError, UsageError } from './util/errors.ts';
@@ -135,20 +136,24 @@ const run = defineCommand({
     const reportsDir = resolve(args.reports);
     const only = args.sources ? String(args.sources).split(',').map((s) => s.trim()).filter(Boolean) : undefined;
     for (const id of only ?? []) if (!sources.has(id)) throw new UsageError(`unknown source "${id}" in --sources`);
-    const result = await runPipeline({ dataDir, reportsDir, asOf, now, offline: Boolean(args.offline), only, log });
-    const plan = result.result.plan;
-    if (args['plan-out']) await writeFileAtomic(resolve(args['plan-out']), `${stableStringify(plan, 2)}\n`);
-    printHealth(result.health);
-    const dryRun = Boolean(args['dry-run']) || !process.env.GITHUB_TOKEN;
-    const proposals = await proposeFromPlan({
-      plan,
-      dataDir,
-      reportsDir,
-      config: result.config,
-      dryRun,
-      github: githubOptions(),
-      log,
+    // The lock covers the proposals too: a real run records dismissals in the registry.
+    const { result, proposals } = await withDataLock(dataDir, 'run', async () => {
+      const result = await runPipeline({ dataDir, reportsDir, asOf, now, offline: Boolean(args.offline), only, log });
+      if (args['plan-out']) await writeFileAtomic(resolve(args['plan-out']), `${stableStringify(result.result.plan, 2)}\n`);
+      printHealth(result.health);
+      const dryRun = Boolean(args['dry-run']) || !process.env.GITHUB_TOKEN;
+      const proposals = await proposeFromPlan({
+        plan: result.result.plan,
+        dataDir,
+        reportsDir,
+        config: result.config,
+        dryRun,
+        github: githubOptions(),
+        log,
+      });
+      return { result, proposals };
     });
+    const plan = result.result.plan;
     process.stdout.write(
       `as of ${asOf}: ${result.result.summaries.filter((s) => s.status === 'active').length} registry companies active, ` +
         `${plan.candidates.length} candidate(s), ${plan.newAwards.length} new award(s), ${plan.transitions.length} status change(s), ` +
@@ -166,8 +171,12 @@ const publishCommand = defineCommand({
   async run({ args }) {
     const dataDir = resolve(args.data);
     const now = new Date();
-    const context = await planFromDisk({ dataDir, asOf: parseAsOf(args['as-of']), now, log });
-    const written = await publishOutputs(dataDir, context, now, false);
+    const asOf = parseAsOf(args['as-of']);
+    const written = await withDataLock(dataDir, 'publish', async () => {
+      const context = await planFromDisk({ dataDir, asOf, now, log });
+      if (context.result.plan.unknownSources?.length) process.exitCode = 1;
+      return publishUnlessUnknown(dataDir, context, now, false, log);
+    });
     process.stdout.write(written.length ? written.map((w) => `wrote ${rel(w)}`).join('\n') + '\n' : 'published outputs up to date\n');
   },
 });
@@ -185,17 +194,20 @@ const propose = defineCommand({
     const dataDir = resolve(args.data);
     // A run records what changed since the last run and moves the state on; proposing from the plan it
     // wrote keeps one-time events (status changes) that a fresh plan would no longer see.
-    const plan = args.plan
-      ? await readPlanFile(resolve(args.plan))
-      : (await planFromDisk({ dataDir, asOf: parseAsOf(args['as-of']), now: new Date(), log })).result.plan;
-    const result = await proposeFromPlan({
-      plan,
-      dataDir,
-      reportsDir: resolve(args.reports),
-      config: await loadConfig(dataDir),
-      dryRun: Boolean(args['dry-run']) || !process.env.GITHUB_TOKEN,
-      github: githubOptions(),
-      log,
+    const asOf = parseAsOf(args['as-of']);
+    const result = await withDataLock(dataDir, 'propose', async () => {
+      const plan = args.plan
+        ? await readPlanFile(resolve(args.plan))
+        : (await planFromDisk({ dataDir, asOf, now: new Date(), log })).result.plan;
+      return proposeFromPlan({
+        plan,
+        dataDir,
+        reportsDir: resolve(args.reports),
+        config: await loadConfig(dataDir),
+        dryRun: Boolean(args['dry-run']) || !process.env.GITHUB_TOKEN,
+        github: githubOptions(),
+        log,
+      });
     });
     process.stdout.write(`${result.summary}\n`);
   },

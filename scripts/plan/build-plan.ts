@@ -35,6 +35,11 @@ export interface PlanSource {
   kind: 'procurement' | 'watchdog';
   records: Array<AwardRecord | MentionRecord>;
   meta?: SnapshotMeta;
+  /**
+   * The snapshot exists but could not be read (corrupt, cut short, records without meta): the source is
+   * unknown this run, which is not the same as empty. Nothing is inferred from it.
+   */
+  unreadable?: boolean;
 }
 
 export interface PlanInputs {
@@ -71,10 +76,20 @@ export function buildPlan(inputs: PlanInputs): PlanResult {
     .sort((a, b) => `${a.source}/${a.list}/${a.name}`.localeCompare(`${b.source}/${b.list}/${b.name}`));
 
   const attribution = attribute(awards, mentions, inputs.matcher);
-  const summaries = summarizeCompanies(registry, attribution, asOf);
+  // Award keys are shared across procurement sources, so an unreadable one could have held any company's
+  // awards: every status keeps the last run's value and no transition is inferred.
+  const unknownSources = enabled.filter((s) => s.unreadable).map((s) => s.id).sort();
+  const procurementUnknown = enabled.some((s) => s.unreadable && s.kind === 'procurement');
+  const computed = summarizeCompanies(registry, attribution, asOf);
+  const summaries = procurementUnknown && previous
+    ? computed.map((s) => {
+        const before = previous.companies[s.id];
+        return before ? { ...s, status: before.status } : s;
+      })
+    : computed;
 
   const newAwards = previous ? findNewAwards(attribution, previous, asOf) : [];
-  const transitions = previous ? findTransitions(summaries, previous, attribution, asOf) : [];
+  const transitions = previous && !procurementUnknown ? findTransitions(summaries, previous, attribution, asOf) : [];
   const watchdogIds = new Set(enabled.filter((s) => s.kind === 'watchdog' && s.meta).map((s) => s.id));
   const listChanges = previous ? diffLists(previousMentions(previous), mentions, { sources: watchdogIds }) : [];
 
@@ -88,7 +103,12 @@ export function buildPlan(inputs: PlanInputs): PlanResult {
 
   const nextState: LastRunState = {
     schemaVersion: 1,
-    companies: Object.fromEntries(summaries.map((s) => [s.id, { status: s.status, awardKeys: s.awardKeys }])),
+    companies: Object.fromEntries(
+      summaries.map((s) => {
+        const before = procurementUnknown ? previous?.companies[s.id] : undefined;
+        return [s.id, before ?? { status: s.status, awardKeys: s.awardKeys }];
+      }),
+    ),
     lists: listState(mentions, previous, watchdogIds),
     candidates: Object.fromEntries(candidates.map((c) => [c.companyId, c.awards.map((a) => a.awardKey)])),
   };
@@ -103,6 +123,7 @@ export function buildPlan(inputs: PlanInputs): PlanResult {
       listChanges,
       reviewQueue: review,
       proposals,
+      ...(unknownSources.length > 0 ? { unknownSources } : {}),
     },
     summaries,
     attribution,

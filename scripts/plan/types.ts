@@ -159,4 +159,6 @@ export interface Plan {
   listChanges: ListChange[];
   reviewQueue: ReviewItem[];
   proposals: Proposal[];
+  /** Sources whose snapshot could not be read this run: unknown, and nothing was inferred from them. */
+  unknownSources?: string[];
 }

@@ -47,7 +47,7 @@ export function obligationsByFiscalYear(attribution: Attribution, asOf: string):
 export function renderReport(plan: Plan, attribution: Attribution): ReportFiles {
   const newCandidates = plan.candidates.filter((c) => c.isNew);
   const changed =
-    newCandidates.length + plan.newAwards.length + plan.transitions.length + plan.listChanges.length > 0;
+    newCandidates.length + plan.newAwards.length + plan.transitions.length + plan.listChanges.length + (plan.unknownSources?.length ?? 0) > 0;
   const chart = obligationsByFiscalYear(attribution, plan.asOf);
   const out: string[] = [];
   out.push(`# icewatch report — ${plan.asOf}`, '');
@@ -69,6 +69,13 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
   if (stale.length > 0) {
     out.push(
       `> ${stale.length} source(s) were not refreshed this run; their last good snapshots were used and nothing is inferred from their absence.`,
+      '',
+    );
+  }
+  if (plan.unknownSources && plan.unknownSources.length > 0) {
+    out.push(
+      `> **Unknown this run:** ${plan.unknownSources.map((s) => `\`${s}\``).join(', ')} — the snapshot could not be read. ` +
+        'Nothing is inferred from it: company statuses keep the last run\'s values, no status change is proposed, and the last-run state of registry companies is not moved. Restore the snapshot (git checkout) or fetch the source again.',
       '',
     );
   }

@@ -9,6 +9,7 @@ import { recordKey, sourceRecordSchema, type SourceRecord } from '../records.ts'
 import type { RawInput, RowIssue, SourceDefinition } from '../sources/types.ts';
 import { SourceFormatError, SourceUnavailableError } from '../util/errors.ts';
 import type { HttpClient } from '../util/http.ts';
+import { withDataLock } from './data-lock.ts';
 import { readSnapshot, writeSnapshot, type Snapshot, type SnapshotMeta } from './store.ts';
 import { stableStringify } from '../util/stable-json.ts';
 
@@ -42,6 +43,10 @@ export interface UpdateSourceResult {
 }
 
 export async function updateSource(options: UpdateSourceOptions): Promise<UpdateSourceResult> {
+  return withDataLock(options.dataDir, `update ${options.source.id}`, () => updateSourceLocked(options));
+}
+
+async function updateSourceLocked(options: UpdateSourceOptions): Promise<UpdateSourceResult> {
   const { source, dataDir, now } = options;
   const log = options.log ?? (() => {});
   const previous = await readSnapshot(dataDir, source.id);
