@@ -22,6 +22,7 @@ import { withDataLock } from './snapshots/data-lock.ts';
 import { sources } from './sources/index.ts';
 import { createHttpClient } from './util/http.ts';
 import { IcewatchError, RegistryError, UsageError } from './util/errors.ts';
+import { isCalendarDate } from './util/plausible.ts';
 
 const dataArg = { type: 'string', description: 'Data directory (registry, snapshots, published outputs)', default: 'data' } as const;
 const inGitHubActions = process.env.GITHUB_ACTIONS === 'true';
@@ -35,8 +36,8 @@ function today(): string {
 
 function parseAsOf(value: string | undefined): string {
   if (value === undefined || value === '') return today();
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new UsageError(`--as-of expects a date as YYYY-MM-DD, got "${value}"`);
+  if (!isCalendarDate(value)) {
+    throw new UsageError(`--as-of expects a real calendar date as YYYY-MM-DD, got "${value}"`);
   }
   return value;
 }

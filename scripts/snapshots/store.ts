@@ -11,7 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { recordKey, sourceRecordSchema, type SourceRecord } from '../records.ts';
 import { SourceFormatError } from '../util/errors.ts';
-import { isAlive, writeFilesAtomic } from '../util/atomic-fs.ts';
+import { isAlive, removeLeftovers, writeFilesAtomic } from '../util/atomic-fs.ts';
 import { stableStringify } from '../util/stable-json.ts';
 
 export const snapshotMetaSchema = z.strictObject({
@@ -80,6 +80,7 @@ export async function readSnapshot(dataDir: string, sourceId: string): Promise<S
   if (pending) {
     // Roll the interrupted commit forward: the staged meta names exactly these records.
     await rename(pending.path, paths.meta);
+    await Promise.all([removeLeftovers(paths.records), removeLeftovers(paths.meta)]);
     return { records: read.records, meta: pending.meta };
   }
   if (!meta) {

@@ -12,6 +12,7 @@ import type { HttpClient } from '../util/http.ts';
 import { withDataLock } from './data-lock.ts';
 import { readSnapshot, writeSnapshot, type Snapshot, type SnapshotMeta } from './store.ts';
 import { stableStringify } from '../util/stable-json.ts';
+import { implausibleAwardValue } from '../util/plausible.ts';
 
 /** A full fetch that yields less than this share of the last snapshot is treated as a broken parse. */
 export const MIN_SHARE_OF_PREVIOUS = 0.5;
@@ -83,6 +84,7 @@ async function updateSourceLocked(options: UpdateSourceOptions): Promise<UpdateS
 
     const parsed = await source.parse(inputs, { log });
     const fresh: SourceRecord[] = [];
+    const rowIssues: RowIssue[] = [...parsed.rowIssues];
     parsed.records.forEach((record, index) => {
       const checked = sourceRecordSchema.safeParse(record);
       if (!checked.success) {
@@ -94,15 +96,21 @@ async function updateSourceLocked(options: UpdateSourceOptions): Promise<UpdateS
       if (checked.data.source !== source.id) {
         throw new SourceFormatError(source.id, `parser produced a record for source ${checked.data.source}`);
       }
+      // Values no source can hold (an amount of 1e23, an end date of 9999-12-31) are a bad row, not a fact.
+      const implausible = checked.data.recordType === 'award' ? implausibleAwardValue(checked.data) : undefined;
+      if (implausible && checked.data.recordType === 'award') {
+        rowIssues.push({ file: inputs.length === 1 ? (inputs[0]?.origin ?? source.id) : source.id, field: implausible.field, message: `award ${checked.data.awardKey}: ${implausible.message}` });
+        return;
+      }
       fresh.push(checked.data);
     });
 
     // A file or page whose every row was rejected is a bad input, not an empty one: accepting it would
     // stamp the snapshot as freshly fetched and, for incremental sources, move the checkpoint past rows
     // that were never read.
-    if (fresh.length === 0 && parsed.rowIssues.length > 0 && !parsed.state) {
-      const first = parsed.rowIssues[0]!;
-      const count = parsed.rowIssues.length;
+    if (fresh.length === 0 && rowIssues.length > 0 && !parsed.state) {
+      const first = rowIssues[0]!;
+      const count = rowIssues.length;
       throw new SourceFormatError(source.id, `every row was rejected (${count} row issue${count === 1 ? '' : 's'}); the first: ${first.message}`, {
         file: first.file,
         ...(first.line === undefined ? {} : { line: first.line }),
@@ -128,7 +136,7 @@ async function updateSourceLocked(options: UpdateSourceOptions): Promise<UpdateS
       checkpoint,
       state: parsed.state,
       lists: parsed.lists,
-      rowIssues: parsed.rowIssues.length,
+      rowIssues: rowIssues.length,
     });
     const changed = meta.contentHash !== previous?.meta.contentHash;
     return {
@@ -139,7 +147,7 @@ async function updateSourceLocked(options: UpdateSourceOptions): Promise<UpdateS
       added: merged.added,
       updated: merged.updated,
       removed: merged.removed,
-      rowIssues: parsed.rowIssues,
+      rowIssues,
       changed,
     };
   } finally {

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, vi } from 'vitest';
 import { removeScratch } from './fs-state.ts';
 import { results, summaryTable } from './ledger.ts';
+import { registerAdversaryFaults } from './adversary-faults.ts';
 import { registerCsvFaults } from './csv-faults.ts';
 import { registerHostileText } from './hostile-text.ts';
 import { registerPublishCrashes } from './publish-crash.ts';
@@ -52,5 +53,6 @@ describe('sources under fault', () => registerSourceFaults(theWorld));
 describe('a crash mid-publish', () => registerPublishCrashes(theWorld));
 describe('a bad registry', () => registerRegistryFaults(theWorld));
 describe('damaged CSV', () => registerCsvFaults(theWorld));
+describe('attacked as an adversary would (issue 15)', () => registerAdversaryFaults(theWorld));
 // Last: its final case checks every log line the cases above produced.
 describe('hostile text', () => registerHostileText(theWorld));
