@@ -5,12 +5,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
 import { loadConfig, type Config } from '../config.ts';
 import { createMatcher } from '../match/matcher.ts';
 import { normalizedText } from '../match/normalize.ts';
 import { buildPlan, type PlanResult, type PlanSource } from '../plan/build-plan.ts';
 import { readLastRun, writeLastRun } from '../plan/last-run.ts';
+import { planFileSchema } from '../plan/plan-schema.ts';
 import type { Plan, SourceHealth } from '../plan/types.ts';
 import { IcewatchError } from '../util/errors.ts';
 import { publish } from '../publish/publish.ts';
@@ -224,12 +224,7 @@ export async function readPlanFile(file: string): Promise<Plan> {
   } catch (error) {
     throw new IcewatchError(`${file}: not JSON: ${(error as Error).message}`);
   }
-  const shape = z.looseObject({
-    asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-    proposals: z.array(z.looseObject({ kind: z.enum(['add-company', 'status-change']), companyId: z.string(), evidenceHash: z.string() })),
-    reviewQueue: z.array(z.unknown()),
-  });
-  const checked = shape.safeParse(data);
+  const checked = planFileSchema.safeParse(data);
   if (!checked.success) {
     const issue = checked.error.issues[0];
     throw new IcewatchError(`${file}: not a plan written by \`icewatch run --plan-out\`: ${issue?.path.join('.')}: ${issue?.message}`);
