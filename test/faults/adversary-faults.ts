@@ -9,6 +9,9 @@ import { join, sep } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as toCsv } from 'csv-stringify/sync';
 import { expect } from 'vitest';
+import MarkdownIt from 'markdown-it';
+import { table } from '../../scripts/publish/format.ts';
+import { escapeMarkdown, markdownLink, withoutAutolinks } from '../../scripts/util/sanitize.ts';
 import { readLastRun } from '../../scripts/plan/last-run.ts';
 import { runPipeline } from '../../scripts/pipeline/run.ts';
 import { LOCK_FILE, withDataLock } from '../../scripts/snapshots/data-lock.ts';
@@ -49,6 +52,28 @@ function liveProcess(): { pid: number; stop: () => void } {
 }
 
 export function registerAdversaryFaults(world: () => World): void {
+  // ---- items 9 and 10 ------------------------------------------------------------------------
+  faultCase(AREA, 'item 9: plain URLs in outside text never become live links in Markdown', async () => {
+    const md = new MarkdownIt({ linkify: true });
+    const text = 'see https://github.com/octo/repo/issues/1, HTTP://evil.example and www.evil.example or mailto:a@b.example';
+    const html = md.render(escapeMarkdown(text, 400));
+    expect(html).not.toContain('<a ');
+    // The reader still sees the same characters.
+    expect(html.replace(/&#8203;|\u200b/g, '')).toContain('https://github.com/octo/repo/issues/1');
+    // A deliberate link keeps working.
+    expect(md.render(markdownLink('award', 'https://www.usaspending.gov/award/CONT_AWD_X'))).toContain('<a href="https://www.usaspending.gov/award/CONT_AWD_X">');
+    expect(withoutAutolinks('PR: https://github.com/o/r/issues/2')).toBe('PR: https\u200b://github.com/o/r/issues/2');
+  });
+
+  faultCase(AREA, 'item 10: a "|" in an evidence URL cannot forge a table cell', async () => {
+    const md = new MarkdownIt();
+    const forged = 'https://evil.example/x|**forged cell**|https://github.com/o/r/issues/3';
+    const rendered = md.render(table([['Award', 'Obligated'], [markdownLink('award', forged), '$1.00']]));
+    const cells = rendered.match(/<td>/g) ?? [];
+    expect(cells).toHaveLength(2);
+    expect(rendered).toContain('href="https://evil.example/x%7C**forged%20cell**%7Chttps://github.com/o/r/issues/3"');
+  });
+
   // ---- item 2 -------------------------------------------------------------------------------
   faultCase(AREA, 'item 2: a procurement snapshot cut mid-line is unknown, not "no records"', async (c) => {
     const root = await copyOf(world().root, 'adv-trunc');
