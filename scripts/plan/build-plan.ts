@@ -255,6 +255,14 @@ function findCandidates(inputs: PlanInputs, attribution: Attribution): { candida
     const mentionEvidence = g.mentions.some((m) => (m.awardRefs?.length ?? 0) > 0 || m.amount !== undefined);
     const byAward = g.awards.length > 0 && obligated >= config.scope.minObligated;
     const byMentions = mentionSources.size >= config.proposals.mentionOnlyMinSources || mentionEvidence;
+    if (!companyId && g.awards.length > 0 && byAward) {
+      // A name with no Latin letters or digits (株式会社テスト) has no registry id to propose under; it is
+      // never dropped: it goes to review under its raw spelling, one row per award.
+      for (const award of [...g.awards].sort((a, b) => a.awardKey.localeCompare(b.awardKey))) {
+        review.push({ kind: 'award', name: award.recipient.name, source: award.source, awardKey: award.awardKey, url: award.url, matches: [] });
+      }
+      continue;
+    }
     if (!companyId || registry.byId.has(companyId) || (!byAward && !byMentions)) {
       if (g.mentions.length > 0 && g.awards.length === 0) {
         review.push({

@@ -45,6 +45,29 @@ function offlineRun(root: string, log = logTo()) {
   return runPipeline({ dataDir, reportsDir, asOf: AS_OF, now: NOW, offline: true, log });
 }
 
+/**
+ * Adds copies of one real in-scope award under other recipient names to a data directory's download
+ * snapshot, through the store (so count and hash stay right). Returns the new award keys.
+ */
+async function addAwards(dataDir: string, names: string[], template = 'CONT_AWD_70CTD020FR0000026_7012_HHSN316201200035W_7529'): Promise<string[]> {
+  const snapshot = (await readSnapshot(dataDir, 'usaspending-download'))!;
+  const base = snapshot.records.find((r) => r.recordType === 'award' && r.awardKey === template);
+  if (!base || base.recordType !== 'award') throw new Error('template award missing');
+  const keys = names.map((_, i) => `CONT_AWD_70CDCR26FADV${String(i).padStart(4, '0')}_7012_-NONE-_-NONE-`);
+  const extra = names.map((name, i) => ({
+    ...base,
+    awardKey: keys[i]!,
+    piid: `70CDCR26FADV${String(i).padStart(4, '0')}`,
+    recipient: { name },
+    end: '2027-12-31',
+    url: `https://www.usaspending.gov/award/${keys[i]}`,
+  }));
+  const { writeSnapshot } = await import('../../scripts/snapshots/store.ts');
+  const { recordCount: _c, contentHash: _h, source: _s, ...meta } = snapshot.meta;
+  await writeSnapshot(dataDir, 'usaspending-download', [...snapshot.records, ...extra], meta);
+  return keys;
+}
+
 /** A process that stays alive until killed: its pid is a live writer's. */
 function liveProcess(): { pid: number; stop: () => void } {
   const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
@@ -216,6 +239,41 @@ export function registerAdversaryFaults(world: () => World): void {
     } finally {
       live.stop();
     }
+  });
+
+  // ---- item 8 --------------------------------------------------------------------------------
+  faultCase(AREA, 'item 8: look-alike spellings of a registry company never open an "add" proposal; a non-Latin name goes to review', async (c) => {
+    const root = await copyOf(world().root, 'adv-confusable');
+    const { dataDir } = dirsOf(root);
+    const spellings = ['P\u0410LANTIR TECHNOLOGIES INC.', 'PALAN\u00adTIR TECHNOLOGIES INC.', 'PALANTIR\u3164TECHNOLOGIES INC.', 'PALANTIR TECHNOLOGIES\u{E0020}\u{E0041} INC.', '株式会社テスト'];
+    const added = await addAwards(dataDir, spellings);
+    const run = await offlineRun(root);
+    const plan = run.result.plan;
+    const adds = plan.proposals.filter((p) => p.kind === 'add-company');
+    expect(adds.filter((p) => /palan|tir|technolog/i.test(p.companyId) || /PAL|TIR/i.test(p.name.normalize('NFKC')))).toEqual([]);
+    // Folded, they are Palantir's awards, exactly as the plain ASCII spelling would be.
+    const palantir = run.result.attribution.awards.get('palantir') ?? [];
+    for (const key of added.slice(0, 4)) expect(palantir.some((a) => a.award.awardKey === key)).toBe(true);
+    // The name with no Latin letters is never dropped: it is in review under its raw spelling.
+    const review = plan.reviewQueue.find((r) => r.awardKey === added[4]);
+    c.keeps('the non-Latin recipient is in review', review?.name === '株式会社テスト');
+  });
+
+  faultCase(AREA, 'item 8: match --input removes invisible and tag characters and folds look-alikes', async () => {
+    const { normalizedText } = await import('../../scripts/match/normalize.ts');
+    expect(normalizedText('P\u0410LANTIR TECHNOLOGIES INC.')).toBe(normalizedText('PALANTIR TECHNOLOGIES INC.'));
+    expect(normalizedText('PALAN\u00adTIR\u200b TECHNOLOGIES')).toBe('palantir technologies');
+    expect(normalizedText('PALANTIR\u3164TECHNOLOGIES')).toBe('palantir technologies');
+    expect(normalizedText('ООО РОМАШКА')).toBe('ооо ромашка');
+    const { readMatchInput, runMatch } = await import('../../scripts/pipeline/match-command.ts');
+    const { loadValidRegistry } = await import('../../scripts/registry/load.ts');
+    const { registry } = await loadValidRegistry(dirsOf(world().root).dataDir);
+    const file = join(await scratchDir('adv-match'), 'input.jsonl');
+    await writeFile(file, `${JSON.stringify({ recipient_name: 'PALANTIR\u{E0041}\u00ad TECHNOLOGIES INC.' })}\n${JSON.stringify({ recipient_name: 'P\u0410LANTIR TECHNOLOGIES INC.' })}\n`);
+    const lines = runMatch(registry, await readMatchInput(file)).map((l) => JSON.parse(l) as { name: string; matches: Array<{ companyId: string; confidence: number }> });
+    expect(lines[0]?.name).toBe('PALANTIR TECHNOLOGIES INC.');
+    for (const line of lines) expect(line.matches[0]).toMatchObject({ companyId: 'palantir' });
+    for (const line of lines) expect(line.matches[0]!.confidence).toBeGreaterThanOrEqual(0.9);
   });
 
   // ---- item 13 (the store's part) ----------------------------------------------------------
