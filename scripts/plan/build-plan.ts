@@ -93,7 +93,7 @@ export function buildPlan(inputs: PlanInputs): PlanResult {
   const watchdogIds = new Set(enabled.filter((s) => s.kind === 'watchdog' && s.meta).map((s) => s.id));
   const listChanges = previous ? diffLists(previousMentions(previous), mentions, { sources: watchdogIds }) : [];
 
-  const { candidates, review: candidateReview } = findCandidates(inputs, attribution);
+  const { candidates, review: candidateReview } = findCandidates(inputs, attribution, awards);
   const review = [...attribution.review, ...candidateReview].sort(compareReview);
 
   const proposals: Proposal[] = [
@@ -221,8 +221,9 @@ interface CandidateGroup {
   uei?: string;
 }
 
-function findCandidates(inputs: PlanInputs, attribution: Attribution): { candidates: Candidate[]; review: ReviewItem[] } {
+function findCandidates(inputs: PlanInputs, attribution: Attribution, awards: AwardRecord[]): { candidates: Candidate[]; review: ReviewItem[] } {
   const { config, asOf, registry } = inputs;
+  const knownAwards = new Set(awards.flatMap((a) => [a.awardKey, a.piid, a.url.slice(a.url.lastIndexOf('/') + 1)]));
   const since = addYears(asOf, -config.scope.lookbackYears);
   const groups = new Map<string, CandidateGroup>();
   const group = (name: string): CandidateGroup => {
@@ -252,7 +253,9 @@ function findCandidates(inputs: PlanInputs, attribution: Attribution): { candida
     const companyId = slugify(g.key) || slugify(name);
     const obligated = sumAmounts(g.awards.map((a) => a.amounts.obligated));
     const mentionSources = new Set(g.mentions.map((m) => m.source));
-    const mentionEvidence = g.mentions.some((m) => (m.awardRefs?.length ?? 0) > 0 || m.amount !== undefined);
+    // A list's link to usaspending.gov is evidence only when it resolves to an ICE award we hold; any
+    // page can carry such a link, so an unresolved one makes the entry a plain mention.
+    const mentionEvidence = g.mentions.some((m) => (m.awardRefs ?? []).some((ref) => knownAwards.has(ref)) || m.amount !== undefined);
     const byAward = g.awards.length > 0 && obligated >= config.scope.minObligated;
     const byMentions = mentionSources.size >= config.proposals.mentionOnlyMinSources || mentionEvidence;
     if (!companyId && g.awards.length > 0 && byAward) {

@@ -68,6 +68,18 @@ async function addAwards(dataDir: string, names: string[], template = 'CONT_AWD_
   return keys;
 }
 
+/** Adds entries to the companies-that-work-with-ice snapshot, through the store. */
+async function addMentions(dataDir: string, entries: Array<{ name: string; awardRefs?: string[]; evidenceUrl?: string }>): Promise<void> {
+  const id = 'companies-that-work-with-ice';
+  const snapshot = (await readSnapshot(dataDir, id))!;
+  const list = snapshot.records.find((r) => r.recordType === 'mention');
+  if (!list || list.recordType !== 'mention') throw new Error('no mention to copy');
+  const extra = entries.map((e) => ({ recordType: 'mention' as const, source: id, list: list.list, name: e.name, url: list.url, ...(e.evidenceUrl ? { evidenceUrl: e.evidenceUrl } : {}), ...(e.awardRefs ? { awardRefs: e.awardRefs } : {}) }));
+  const { writeSnapshot } = await import('../../scripts/snapshots/store.ts');
+  const { recordCount: _c, contentHash: _h, source: _s, ...meta } = snapshot.meta;
+  await writeSnapshot(dataDir, id, [...snapshot.records, ...extra], meta);
+}
+
 /** A process that stays alive until killed: its pid is a live writer's. */
 function liveProcess(): { pid: number; stop: () => void } {
   const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
@@ -274,6 +286,23 @@ export function registerAdversaryFaults(world: () => World): void {
     expect(lines[0]?.name).toBe('PALANTIR TECHNOLOGIES INC.');
     for (const line of lines) expect(line.matches[0]).toMatchObject({ companyId: 'palantir' });
     for (const line of lines) expect(line.matches[0]!.confidence).toBeGreaterThanOrEqual(0.9);
+  });
+
+  // ---- item 7 --------------------------------------------------------------------------------
+  faultCase(AREA, 'item 7: a usaspending.gov link on a watchdog page is award evidence only when it resolves to an award we hold', async (c) => {
+    const root = await copyOf(world().root, 'adv-links');
+    const { dataDir } = dirsOf(root);
+    const real = 'CONT_AWD_70CTD020FR0000026_7012_HHSN316201200035W_7529';
+    await addMentions(dataDir, [
+      { name: 'Forged Example Corp', awardRefs: ['CONT_AWD_FORGED_7012_-NONE-_-NONE-'], evidenceUrl: 'https://www.usaspending.gov/award/CONT_AWD_FORGED_7012_-NONE-_-NONE-' },
+      { name: 'Linked Example Corp', awardRefs: [real], evidenceUrl: `https://www.usaspending.gov/award/${real}` },
+    ]);
+    const plan = (await offlineRun(root)).result.plan;
+    const ids = plan.candidates.map((x) => x.companyId);
+    c.keeps('a forged link makes no candidate', !ids.includes('forged-example'), ids.join(','));
+    expect(plan.proposals.some((p) => p.companyId === 'forged-example')).toBe(false);
+    expect(plan.reviewQueue.some((r) => r.kind === 'mention' && r.name === 'Forged Example Corp')).toBe(true);
+    expect(ids).toContain('linked-example');
   });
 
   // ---- item 13 (the store's part) ----------------------------------------------------------

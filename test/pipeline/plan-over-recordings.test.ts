@@ -46,11 +46,15 @@ describe('the plan over the recorded ICE data', { timeout: 30_000 }, () => {
     const ctx = await plan('2026-11-27');
     expectCandidates(ctx, [
       'alpha-omega-integration', 'variq', 'governmentcio', 'acuity', 'salient-crgt', 'icf', 'perspecta-enterprise-solutions',
-      'empower-ai', 'bluestone-analytics', 'atlantic-diving-supply', 'peraton', 'adobe', 'akima-global-services',
-      'akima-infrastructure-protection', 'classic-air-charter', 'csi-aviation', 'elastic', 'g4s-secure-solutions-usa', 'inserso',
-      'itc-federal', 'jamf', 'management-training', 'mvm', 'paragon-professional-services', 'splunk', 'steampunk',
+      'empower-ai', 'bluestone-analytics', 'atlantic-diving-supply', 'peraton', 'akima-global-services',
+      'akima-infrastructure-protection', 'classic-air-charter', 'csi-aviation', 'g4s-secure-solutions-usa', 'inserso',
+      'itc-federal', 'management-training', 'mvm', 'paragon-professional-services', 'steampunk',
       'widepoint-integrated-solutions',
     ]);
+    // Adobe, Elastic, Jamf and Splunk are named by one list whose usaspending.gov links resolve to no award
+    // in the snapshots (issue 15, item 7): mentions waiting for a second source, not award evidence.
+    const review = ctx.result.plan.reviewQueue.filter((r) => r.kind === 'mention').map((r) => r.name.toLowerCase());
+    for (const name of ['adobe', 'elastic', 'jamf', 'splunk']) expect(review.some((n) => n.startsWith(name))).toBe(true);
     const variq = ctx.result.plan.candidates.find((c) => c.companyId === 'variq');
     if (variq) {
       expect(variq.awards.map((a) => [a.awardKey, a.obligated, a.start, a.end])).toEqual([
