@@ -69,6 +69,7 @@ const fetchCommand = defineCommand({
     source: { type: 'string', description: `Source id: ${[...sources.keys()].join(', ')}`, required: true },
     from: { type: 'string', description: 'Recorded file to import through the same parser (repeat for several)' },
     data: dataArg,
+    'accept-change': { type: 'boolean', description: 'A maintainer checked the input: accept a shrink or an implausible jump that would be refused' },
   },
   async run({ args, rawArgs }) {
     const source = sources.get(args.source);
@@ -83,6 +84,7 @@ const fetchCommand = defineCommand({
       now: new Date(),
       log,
       originBase: resolve(process.cwd(), '..'),
+      acceptChange: Boolean(args['accept-change']),
     });
     for (const issue of result.rowIssues.slice(0, 20)) {
       log(`skipped: ${issue.file}${issue.line ? `:${issue.line}` : ''}${issue.field ? ` (${issue.field})` : ''}: ${issue.message}`);

@@ -30,6 +30,12 @@ import type {
   StatusTransition,
 } from './types.ts';
 
+/**
+ * At most this many add proposals per plan (each with its YAML and evidence file). Far above the
+ * configured caps on pull requests (proposals.maxOpen), so it never decides which ones open.
+ */
+export const PLAN_PROPOSAL_LIMIT = 200;
+
 export interface PlanSource {
   id: string;
   kind: 'procurement' | 'watchdog';
@@ -96,10 +102,14 @@ export function buildPlan(inputs: PlanInputs): PlanResult {
   const { candidates, review: candidateReview } = findCandidates(inputs, attribution, awards);
   const review = [...attribution.review, ...candidateReview].sort(compareReview);
 
+  // Each proposal carries its files; a flood of candidates (a defaced list, a bulk of new recipients) must
+  // not become a flood of files. Candidates stay in the plan; only the first ones become proposals.
+  const addProposals = candidates.flatMap((c) => proposalForCandidate(c, inputs));
   const proposals: Proposal[] = [
-    ...candidates.flatMap((c) => proposalForCandidate(c, inputs)),
-    ...statusProposals(transitions, listChanges, inputs, attribution),
+    ...addProposals.slice(0, PLAN_PROPOSAL_LIMIT),
+    ...statusProposals(transitions, listChanges, inputs, attribution).slice(0, PLAN_PROPOSAL_LIMIT),
   ];
+  const deferred = Math.max(0, addProposals.length - PLAN_PROPOSAL_LIMIT);
 
   const nextState: LastRunState = {
     schemaVersion: 1,
@@ -124,6 +134,7 @@ export function buildPlan(inputs: PlanInputs): PlanResult {
       reviewQueue: review,
       proposals,
       ...(unknownSources.length > 0 ? { unknownSources } : {}),
+      ...(deferred > 0 ? { proposalsDeferred: deferred } : {}),
     },
     summaries,
     attribution,

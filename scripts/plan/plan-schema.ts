@@ -41,7 +41,7 @@ const statusChange = z.looseObject({
 export const planFileSchema = z
   .looseObject({
     asOf: z.iso.date(),
-    proposals: z.array(z.discriminatedUnion('kind', [addCompany, statusChange])),
+    proposals: z.array(z.discriminatedUnion('kind', [addCompany, statusChange])).max(2000),
     sources: z.array(z.unknown()),
     candidates: z.array(z.unknown()),
     newAwards: z.array(z.unknown()),
@@ -49,6 +49,7 @@ export const planFileSchema = z
     listChanges: z.array(z.unknown()),
     reviewQueue: z.array(z.unknown()),
     unknownSources: z.array(z.string()).optional(),
+    proposalsDeferred: z.number().int().nonnegative().optional(),
   })
   .superRefine((plan, ctx) => {
     plan.proposals.forEach((p, index) => {

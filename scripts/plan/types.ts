@@ -161,4 +161,6 @@ export interface Plan {
   proposals: Proposal[];
   /** Sources whose snapshot could not be read this run: unknown, and nothing was inferred from them. */
   unknownSources?: string[];
+  /** Add proposals left out of this plan by its bound (their candidates are in `candidates`). */
+  proposalsDeferred?: number;
 }

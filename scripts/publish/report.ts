@@ -199,7 +199,7 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
   }
   out.push('');
 
-  const document = { schemaVersion: 1, plan, obligationsByFiscalYear: chart };
+  const document = { schemaVersion: 1, plan: boundedPlan(plan), obligationsByFiscalYear: chart };
   const jsonChunks = function* (): Generator<string> {
     yield* stableJsonChunks(document);
     yield '\n';
@@ -211,6 +211,34 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
       return [...jsonChunks()].join('');
     },
     changed,
+  };
+}
+
+/**
+ * The JSON report carries every row a researcher needs, but not without limit: past these many, candidates
+ * are listed by id, name, award count and total (their awards are in the snapshots), and review rows are
+ * counted. A flood (a defaced list with 20,000 names) then costs a few megabytes, not hundreds.
+ */
+export const REPORT_JSON_LIMITS = { candidates: 2000, reviewQueue: 5000, newAwards: 20000 } as const;
+
+function boundedPlan(plan: Plan): Plan & { omitted?: Record<string, number>; moreCandidates?: Array<{ companyId: string; name: string; awards: number; totalObligated: number }> } {
+  const omitted: Record<string, number> = {};
+  const cut = <T>(key: keyof typeof REPORT_JSON_LIMITS, rows: T[]): T[] => {
+    const limit = REPORT_JSON_LIMITS[key];
+    if (rows.length <= limit) return rows;
+    omitted[key] = rows.length - limit;
+    return rows.slice(0, limit);
+  };
+  const candidates = cut('candidates', plan.candidates);
+  const rest = plan.candidates.slice(candidates.length);
+  const bounded = { ...plan, candidates, reviewQueue: cut('reviewQueue', plan.reviewQueue), newAwards: cut('newAwards', plan.newAwards) };
+  if (Object.keys(omitted).length === 0) return plan;
+  return {
+    ...bounded,
+    omitted,
+    ...(rest.length > 0
+      ? { moreCandidates: rest.slice(0, 50_000).map((c) => ({ companyId: c.companyId, name: c.name, awards: c.awards.length, totalObligated: c.totalObligated })) }
+      : {}),
   };
 }
 

@@ -18,6 +18,13 @@ import { implausibleAwardValue } from '../util/plausible.ts';
 export const MIN_SHARE_OF_PREVIOUS = 0.5;
 /** Below this many previous records the share rule is too noisy to apply. */
 const SHARE_RULE_MIN_PREVIOUS = 10;
+/**
+ * A full fetch with more than this many times the last snapshot's records (and more than GROWTH_SLACK
+ * extra) is as implausible as a shrink: a watchdog list does not grow 100-fold overnight, a page that
+ * suddenly links 20,000 names has been defaced or misparsed. Refused until a maintainer accepts it.
+ */
+export const MAX_GROWTH_FACTOR = 10;
+const GROWTH_SLACK = 500;
 
 export interface UpdateSourceOptions {
   source: SourceDefinition;
@@ -29,6 +36,8 @@ export interface UpdateSourceOptions {
   log?: (message: string) => void;
   /** How `--from` paths are recorded in the meta (relative to this directory). */
   originBase?: string;
+  /** A maintainer checked the input: accept a shrink or an implausible jump the sanity checks would refuse. */
+  acceptChange?: boolean;
 }
 
 export interface UpdateSourceResult {
@@ -118,13 +127,21 @@ async function updateSourceLocked(options: UpdateSourceOptions): Promise<UpdateS
       });
     }
 
-    if (!incremental && !parsed.state && previous) {
+    if (!incremental && !parsed.state && previous && !options.acceptChange) {
       const shrunk = shrinkage(previous.records, fresh, parsed.lists);
       if (shrunk) {
         throw new SourceFormatError(
           source.id,
           `parse yielded ${shrunk.now} records${shrunk.list ? ` on ${shrunk.list.includes(', ') ? 'lists' : 'list'} ${shrunk.list}` : ''} where the last snapshot has ${shrunk.before}; ` +
-            'refusing to replace it (the page or format probably changed — check the parser against the new input)',
+            `refusing to replace it (the page or format probably changed — check the parser against the new input; if the input is right, import it with \`icewatch fetch --source ${source.id} --accept-change\`)`,
+        );
+      }
+      const grown = growth(previous.records, fresh, parsed.lists);
+      if (grown) {
+        throw new SourceFormatError(
+          source.id,
+          `parse yielded ${grown.now} records${grown.list ? ` on list ${grown.list}` : ''} where the last snapshot has ${grown.before}: more than ${MAX_GROWTH_FACTOR} times as many is implausible; ` +
+            `refusing to replace it (check the page for defacement or a parser fault; if it really grew, import it with \`icewatch fetch --source ${source.id} --accept-change\`)`,
         );
       }
     }
@@ -178,6 +195,24 @@ function shrinkage(
   const before = present.reduce((sum, list) => sum + count(previous, list), 0);
   const now = present.reduce((sum, list) => sum + count(fresh, list), 0);
   if (present.length > 1 && tooFew(before, now)) return { before, now, list: present.join(', ') };
+  return undefined;
+}
+
+/** The opposite of shrinkage: far more records than the last snapshot, per list when the parser names lists. */
+function growth(
+  previous: SourceRecord[],
+  fresh: SourceRecord[],
+  lists: string[] | undefined,
+): { before: number; now: number; list?: string } | undefined {
+  const tooMany = (before: number, now: number) => now > Math.max(before * MAX_GROWTH_FACTOR, before + GROWTH_SLACK);
+  if (tooMany(previous.length, fresh.length)) return { before: previous.length, now: fresh.length };
+  if (!lists) return undefined;
+  const count = (records: SourceRecord[], list: string) => records.filter((r) => r.recordType === 'mention' && r.list === list).length;
+  for (const list of [...lists].sort()) {
+    const before = count(previous, list);
+    const now = count(fresh, list);
+    if (tooMany(before, now)) return { before, now, list };
+  }
   return undefined;
 }
 

@@ -18,6 +18,7 @@ import { LOCK_FILE, withDataLock } from '../../scripts/snapshots/data-lock.ts';
 import { readSnapshot, snapshotPaths } from '../../scripts/snapshots/store.ts';
 import { updateSource } from '../../scripts/snapshots/update-source.ts';
 import { sources } from '../../scripts/sources/index.ts';
+import { PLAN_PROPOSAL_LIMIT } from '../../scripts/plan/build-plan.ts';
 import { writeFileAtomic } from '../../scripts/util/atomic-fs.ts';
 import { SourceFormatError, StoreError } from '../../scripts/util/errors.ts';
 import { sharedFixture } from '../helpers/shared-fixtures.ts';
@@ -287,6 +288,42 @@ export function registerAdversaryFaults(world: () => World): void {
     for (const line of lines) expect(line.matches[0]).toMatchObject({ companyId: 'palantir' });
     for (const line of lines) expect(line.matches[0]!.confidence).toBeGreaterThanOrEqual(0.9);
   });
+
+  // ---- item 6 --------------------------------------------------------------------------------
+  faultCase(AREA, 'item 6: a watchdog page that suddenly links 20,000 names is refused like a shrink, until a maintainer accepts it', async (c) => {
+    const id = 'companies-that-work-with-ice';
+    const root = await copyOf(world().root, 'adv-flood');
+    const { dataDir, reportsDir } = dirsOf(root);
+    const before = await snapshotState(dataDir, id);
+    const page = await readFile(sharedFixture('watchdogs/companies-that-work-with-ice/index.upstream-b155e67.md'), 'utf8');
+    const flood = Array.from({ length: 20_000 }, (_, i) => `- [Flood Example ${i} LLC](https://www.usaspending.gov/award/${70_000_000 + i})`).join('\n');
+    const file = join(await scratchDir('adv-flood-page'), 'index.md');
+    await writeFile(file, `${page.trimEnd()}\n${flood}\n`);
+    const error = await rejection(updateSource({ source: sources.get(id)!, dataDir, from: [file], now: NOW, log: logTo() }));
+    expect(error).toBeInstanceOf(SourceFormatError);
+    expect(error.message).toMatch(/parse yielded 201\d\d records(?: on list .*)? where the last snapshot has \d+: more than 10 times as many is implausible; .*--accept-change/);
+    c.nothingLost('the list', before, await snapshotState(dataDir, id));
+
+    // The maintainer accepts it: every output stays bounded all the same.
+    await updateSource({ source: sources.get(id)!, dataDir, from: [file], now: NOW, log: logTo(), acceptChange: true });
+    const run = await offlineRun(root);
+    const { proposeFromPlan } = await import('../../scripts/pipeline/propose-command.ts');
+    const proposals = await proposeFromPlan({ plan: run.result.plan, dataDir, reportsDir, config: run.config, dryRun: true, github: {}, log: logTo() });
+    expect(run.result.plan.proposals.length).toBeLessThanOrEqual(PLAN_PROPOSAL_LIMIT * 2);
+    const branches = await readdir(join(reportsDir, 'proposals', 'icewatch'));
+    expect(branches.length).toBeLessThanOrEqual(run.config.proposals.maxOpen);
+    expect(proposals.summary).toMatch(/more wait for a free slot/);
+    const reportJson = await readFile(join(reportsDir, `${AS_OF}.json`));
+    expect(reportJson.length).toBeLessThan(20 * 1024 * 1024);
+    const reportMd = await readFile(join(reportsDir, `${AS_OF}.md`));
+    expect(reportMd.length).toBeLessThan(2 * 1024 * 1024);
+    const { renderDashboard } = await import('../../scripts/github/dashboard.ts');
+    const { GITHUB_BODY_LIMIT } = await import('../../scripts/github/render-proposal.ts');
+    const waiting = run.result.plan.candidates.map((x) => ({ id: x.companyId, title: `Add ${x.name}`, branch: `icewatch/add-${x.companyId}` }));
+    const dashboard = renderDashboard({ open: [], waiting: waiting as never, needsMaintainer: [], dismissed: [], reviewQueue: run.result.plan.reviewQueue });
+    expect(run.result.plan.candidates.length + run.result.plan.reviewQueue.length).toBeGreaterThan(20_000);
+    expect(dashboard.body.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT);
+  }, 120_000);
 
   // ---- item 7 --------------------------------------------------------------------------------
   faultCase(AREA, 'item 7: a usaspending.gov link on a watchdog page is award evidence only when it resolves to an award we hold', async (c) => {
