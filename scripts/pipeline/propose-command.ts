@@ -48,7 +48,9 @@ export async function proposeFromPlan(options: ProposeCommandOptions): Promise<{
   const draftBelowConfidence = config.proposals.draftBelowThreshold ? PROPOSAL_THRESHOLD : undefined;
   if (options.dryRun) {
     // As many as a real run would keep open: the dry run mirrors it, and stays bounded when the plan floods.
-    const written = plan.proposals.slice(0, config.proposals.maxOpen);
+    // Status changes of registry companies first: they are few, and about companies already published.
+    const ordered = [...plan.proposals.filter((p) => p.kind === 'status-change'), ...plan.proposals.filter((p) => p.kind !== 'status-change')];
+    const written = ordered.slice(0, config.proposals.maxOpen);
     const left = plan.proposals.length - written.length + (plan.proposalsDeferred ?? 0);
     const summary = await writeDryRun(written, {
       outDir: join(options.reportsDir, 'proposals'),
