@@ -97,7 +97,23 @@ export function buildPlan(inputs: PlanInputs): PlanResult {
   const newAwards = previous ? findNewAwards(attribution, previous, asOf) : [];
   const transitions = previous && !procurementUnknown ? findTransitions(summaries, previous, attribution, asOf) : [];
   const watchdogIds = new Set(enabled.filter((s) => s.kind === 'watchdog' && s.meta).map((s) => s.id));
-  const listChanges = previous ? diffLists(previousMentions(previous), mentions, { sources: watchdogIds }) : [];
+  // A list that vanished beside lists the parser did not recognise was most likely renamed: its names
+  // are carried over (for the diff and the state) and it is reported as a structure change.
+  const carried = previous ? unrecognisedListsCarried(enabled, previous) : [];
+  const carriedMentions = carried.flatMap((l) => l.names.map((name) => ({ recordType: 'mention' as const, source: l.source, list: l.list, name })));
+  const listChanges = previous
+    ? [
+        ...diffLists(previousMentions(previous), [...mentions, ...carriedMentions], { sources: watchdogIds }),
+        ...carried.map((l) => ({
+          source: l.source,
+          list: l.list,
+          added: [],
+          removed: [],
+          needsReview: true,
+          structureChange: `the page has a list the parser does not recognise and no "${l.list}" list: probably a renamed heading; its ${l.names.length} name(s) are kept until the parser knows it`,
+        })),
+      ].sort((a, b) => listKey(a.source, a.list).localeCompare(listKey(b.source, b.list)))
+    : [];
 
   const { candidates, review: candidateReview } = findCandidates(inputs, attribution, awards);
   const review = [...attribution.review, ...candidateReview].sort(compareReview);
@@ -119,7 +135,7 @@ export function buildPlan(inputs: PlanInputs): PlanResult {
         return [s.id, before ?? { status: s.status, awardKeys: s.awardKeys }];
       }),
     ),
-    lists: listState(mentions, previous, watchdogIds),
+    lists: listState([...mentions, ...carriedMentions], previous, watchdogIds),
     candidates: Object.fromEntries(candidates.map((c) => [c.companyId, c.awards.map((a) => a.awardKey)])),
   };
 
@@ -206,6 +222,16 @@ function listState(mentions: MentionRecord[], previous: LastRunState | undefined
     if (!present.has(old.source)) lists.set(listKey(old.source, old.list), old);
   }
   return [...lists.values()].sort((a, b) => listKey(a.source, a.list).localeCompare(listKey(b.source, b.list)));
+}
+
+function unrecognisedListsCarried(sources: PlanSource[], previous: LastRunState): LastRunState['lists'] {
+  const out: LastRunState['lists'] = [];
+  for (const s of sources) {
+    if (s.kind !== 'watchdog' || !s.meta?.unrecognisedLists || !s.meta.lists) continue;
+    const present = new Set(s.meta.lists);
+    for (const old of previous.lists) if (old.source === s.id && !present.has(old.list) && old.names.length > 0) out.push(old);
+  }
+  return out;
 }
 
 /** The last run's lists as mention records, so the watchdog change detection compares like with like. */

@@ -138,6 +138,11 @@ export interface ListChange {
   removed: string[];
   /** Removed names are never read as "dropped ICE" on their own: flagged for review. */
   needsReview: boolean;
+  /**
+   * The list is missing while the page has lists the parser does not recognise (a renamed heading):
+   * a structure change, not removals. Its names are kept as they were.
+   */
+  structureChange?: string;
 }
 
 export interface ReviewItem {

@@ -146,6 +146,10 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
   out.push('## Watchdog list changes', '');
   if (plan.listChanges.length === 0) out.push('None.', '');
   for (const l of plan.listChanges) {
+    if (l.structureChange) {
+      out.push(`- ${escapeMarkdown(l.source)} / ${escapeMarkdown(l.list)}: **structure change** — ${escapeMarkdown(l.structureChange, 300)}`);
+      continue;
+    }
     out.push(`- ${escapeMarkdown(l.source)} / ${escapeMarkdown(l.list)}: ${l.added.length} added, ${l.removed.length} removed${l.needsReview ? ' (removals need review: a name leaving a list does not by itself mean a company dropped ICE)' : ''}`);
     if (l.added.length) out.push(`  - added: ${l.added.map((n) => escapeMarkdown(n, 100)).join(', ')}`);
     if (l.removed.length) out.push(`  - removed: ${l.removed.map((n) => escapeMarkdown(n, 100)).join(', ')}`);

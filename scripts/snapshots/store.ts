@@ -27,6 +27,8 @@ export const snapshotMetaSchema = z.strictObject({
   /** Structural state the parser reported (e.g. lists-removed). */
   state: z.string().optional(),
   lists: z.array(z.string()).optional(),
+  /** Lists on the page the parser did not recognise (see ParseResult.unrecognisedLists). */
+  unrecognisedLists: z.number().int().optional(),
   rowIssues: z.number().int().default(0),
 });
 export type SnapshotMeta = z.infer<typeof snapshotMetaSchema>;

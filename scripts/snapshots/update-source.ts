@@ -153,6 +153,7 @@ async function updateSourceLocked(options: UpdateSourceOptions): Promise<UpdateS
       checkpoint,
       state: parsed.state,
       lists: parsed.lists,
+      ...(parsed.unrecognisedLists ? { unrecognisedLists: parsed.unrecognisedLists } : {}),
       rowIssues: rowIssues.length,
     });
     const changed = meta.contentHash !== previous?.meta.contentHash;

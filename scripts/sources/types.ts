@@ -60,6 +60,11 @@ export interface ParseResult {
   state?: string;
   /** Lists the page structure says exist (for watchdogs), even if some are empty. */
   lists?: string[];
+  /**
+   * Lists the page has that the parser does not recognise (a renamed heading): a structure change. A
+   * known list missing beside them was probably renamed, not emptied, and is never read as removals.
+   */
+  unrecognisedLists?: number;
 }
 
 export interface SourceDefinition {

@@ -342,6 +342,59 @@ export function registerAdversaryFaults(world: () => World): void {
     expect(ids).toContain('linked-example');
   });
 
+  // ---- item 16 -------------------------------------------------------------------------------
+  faultCase(AREA, 'item 16: a renamed Techqueria heading is a structure change, not list removals', async (c) => {
+    const root = await copyOf(world().root, 'adv-heading');
+    const { dataDir } = dirsOf(root);
+    const page = await readFile(sharedFixture('watchdogs/techqueria/no-tech-for-ice.2020-02-17.ea48a571.with-never-reached-out.md'), 'utf8');
+    const file = join(await scratchDir('adv-heading-page'), 'no-tech-for-ice.md');
+    await writeFile(file, page.replace('### Declined', '### Companies We Declined'));
+    const result = await updateSource({ source: sources.get('techqueria')!, dataDir, from: [file], now: NOW, log: logTo() });
+    expect(result.meta.unrecognisedLists).toBe(1);
+    const run = await offlineRun(root);
+    const declined = run.result.plan.listChanges.filter((l) => l.source === 'techqueria' && l.list === 'declined');
+    expect(declined).toHaveLength(1);
+    expect(declined[0]?.removed).toEqual([]);
+    expect(declined[0]?.structureChange).toMatch(/renamed heading/);
+    expect(run.result.plan.proposals.filter((p) => p.kind === 'status-change' && /no longer lists/.test(p.reason))).toEqual([]);
+    const state = await readLastRun(dataDir);
+    c.keeps('the declined names stay in the state', (state?.lists.find((l) => l.source === 'techqueria' && l.list === 'declined')?.names.length ?? 0) > 0);
+  });
+
+  faultCase(AREA, 'item 16: NUL and control characters fail validate and never reach the CSVs', async () => {
+    const root = await copyOf(world().root, 'adv-nul');
+    const { dataDir } = dirsOf(root);
+    const file = join(dataDir, 'registry', 'companies', 'palantir.yaml');
+    const yaml = await readFile(file, 'utf8');
+    await writeFile(file, yaml.replace('name: Palantir Technologies', 'name: "Palantir\\0 Tech\\x1b[31mnologies"'));
+    const { loadRegistry } = await import('../../scripts/registry/load.ts');
+    const { problems } = await loadRegistry(dataDir);
+    const problem = problems.find((p) => p.rule === 'control-characters');
+    expect(problem?.severity).toBe('error');
+    expect(problem?.message).toMatch(/^name contains a control character/);
+    const { toCsv } = await import('../../scripts/publish/csv.ts');
+    expect(toCsv(['name'], [['A\u0000B\u001bC\u0085D']])).toBe('name\nABCD\n');
+  });
+
+  faultCase(AREA, 'item 16: duplicate award keys with equal last_modified_date resolve the same whatever the row order, with a warning', async () => {
+    const rows = parseCsv(await readFile(PRIME), { columns: false, bom: true }) as string[][];
+    const header = rows[0]!;
+    const twin = [...rows[1]!];
+    twin[header.indexOf('total_obligated_amount')] = '12345.67';
+    const write = async (name: string, body: string[][]) => {
+      const file = join(await scratchDir('adv-dup'), name);
+      await writeFile(file, toCsv(body));
+      return file;
+    };
+    const forward = await write('Contracts_PrimeAwardSummaries_a_1.csv', [header, rows[1]!, twin, ...rows.slice(2)]);
+    const backward = await write('Contracts_PrimeAwardSummaries_b_1.csv', [header, twin, rows[1]!, ...rows.slice(2)]);
+    const lines: string[] = [];
+    const a = await updateSource({ source: sources.get('usaspending-download')!, dataDir: join(await scratchDir('adv-dup-a'), 'data'), from: [forward], now: NOW, log: logTo(lines) });
+    const b = await updateSource({ source: sources.get('usaspending-download')!, dataDir: join(await scratchDir('adv-dup-b'), 'data'), from: [backward], now: NOW, log: logTo() });
+    expect(a.meta.contentHash).toBe(b.meta.contentHash);
+    expect(lines.some((l) => /warning: 1 award key\(s\) appear twice with the same last_modified_date/.test(l))).toBe(true);
+  });
+
   // ---- item 13 (the store's part) ----------------------------------------------------------
   faultCase(AREA, 'item 13: a read-only data directory is a StoreError naming what to fix', async (c) => {
     // chmod alone does not stop root (these tests may run as root), so the EACCES is also injected.
