@@ -4,7 +4,7 @@
  * behaviour and that nothing was lost or forged.
  */
 import { spawn } from 'node:child_process';
-import { appendFile, chmod, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readFile, readdir, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as toCsv } from 'csv-stringify/sync';
@@ -108,6 +108,44 @@ export function registerAdversaryFaults(world: () => World): void {
     const cells = rendered.match(/<td>/g) ?? [];
     expect(cells).toHaveLength(2);
     expect(rendered).toContain('href="https://evil.example/x%7C**forged%20cell**%7Chttps://github.com/o/r/issues/3"');
+  });
+
+  // ---- item 1 --------------------------------------------------------------------------------
+  faultCase(AREA, 'item 1: a link from the dry-run folder to the registry: the run stops, the registry is whole', async (c) => {
+    const root = await copyOf(world().root, 'adv-symlink');
+    const { dataDir, reportsDir } = dirsOf(root);
+    const managed = join(reportsDir, 'proposals', 'icewatch');
+    await rm(managed, { recursive: true, force: true });
+    await mkdir(join(reportsDir, 'proposals'), { recursive: true });
+    await symlink('../../data/registry', managed);
+    const before = await treeState(join(dataDir, 'registry'));
+    const run = await offlineRun(root);
+    const { proposeFromPlan } = await import('../../scripts/pipeline/propose-command.ts');
+    const error = await rejection(proposeFromPlan({ plan: run.result.plan, dataDir, reportsDir, config: run.config, dryRun: true, github: {}, log: logTo() }));
+    expect(error).toBeInstanceOf(StoreError);
+    expect(error.message).toMatch(/is a symbolic link; the dry-run folder .* is never followed out of place/);
+    c.nothingLost('the registry', before, await treeState(join(dataDir, 'registry')));
+  });
+
+  // ---- item 11 -------------------------------------------------------------------------------
+  faultCase(AREA, 'item 11: a forged plan naming ../../../../tmp/x or package.json writes nothing, even past the plan check', async (c) => {
+    const root = await copyOf(world().root, 'adv-plan');
+    const { dataDir, reportsDir } = dirsOf(root);
+    const run = await offlineRun(root);
+    const add = run.result.plan.proposals.find((p) => p.kind === 'add-company')!;
+    const outside = join(await scratchDir('adv-plan-outside'), 'x');
+    const forged = { ...add, companyId: `../../../..${outside}` };
+    const planFile = join(root, 'forged-plan.json');
+    await writeFile(planFile, JSON.stringify({ ...run.result.plan, proposals: [forged] }));
+    const { readPlanFile } = await import('../../scripts/pipeline/run.ts');
+    await expect(readPlanFile(planFile)).rejects.toThrow(/companyId: expected a registry id/);
+    // The dry run itself also refuses a path that leaves its folder.
+    const before = await treeState(root);
+    const { proposeFromPlan } = await import('../../scripts/pipeline/propose-command.ts');
+    const error = await rejection(proposeFromPlan({ plan: { ...run.result.plan, proposals: [forged] }, dataDir, reportsDir, config: run.config, dryRun: true, github: {}, log: logTo() }));
+    expect(error.message).toMatch(/outside|branch|refusing/);
+    await expect(readdir(outside)).rejects.toThrow();
+    c.nothingLost('data/ and reports/', only(before, 'data/'), only(await treeState(root), 'data/'));
   });
 
   // ---- item 2 -------------------------------------------------------------------------------
