@@ -377,12 +377,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const timer = setTimeout(() => deadline.abort(), Math.max(0, deadlineAt - startedAt));
     timer.unref?.();
     const signal = req.signal ? AbortSignal.any([req.signal, deadline.signal]) : deadline.signal;
+    let attempts = 0;
     const overdue = () =>
       new SourceUnavailableError(sourceId, `${safeDescribe(req.url)} exceeded ${which} (the server answered too slowly, or kept the body trickling); try again later`, {
         url: safeDescribe(req.url),
+        attempts: Math.max(1, attempts),
       });
     try {
-      return await withRetriesUntil({ ...req, signal }, sink, () => deadline.signal.aborted, overdue);
+      return await withRetriesUntil({ ...req, signal }, sink, () => deadline.signal.aborted, overdue, () => (attempts += 1));
     } catch (error) {
       if (deadline.signal.aborted && !req.signal?.aborted && !(error instanceof SourceFormatError)) throw overdue();
       throw error;
@@ -391,13 +393,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
 
-  async function withRetriesUntil<T>(req: HttpRequest, sink: BodySink<T>, isOverdue: () => boolean, overdue: () => Error) {
+  async function withRetriesUntil<T>(req: HttpRequest, sink: BodySink<T>, isOverdue: () => boolean, overdue: () => Error, onAttempt: () => void) {
     const maxBytes = req.maxBytes ?? defaultMaxBytes;
     let last: TransientFailure | undefined;
     for (let attemptNo = 0; attemptNo <= retries; attemptNo++) {
       if (isOverdue()) throw overdue();
       if (req.signal?.aborted) throw req.signal.reason ?? new Error('aborted');
       try {
+        onAttempt();
         return await attempt(req, sink, maxBytes);
       } catch (error) {
         await sink.reset();
