@@ -18,7 +18,7 @@ import type { SourceHealth } from './plan/types.ts';
 import { loadRegistry } from './registry/load.ts';
 import { readSnapshot } from './snapshots/store.ts';
 import { updateSource } from './snapshots/update-source.ts';
-import { withDataLock } from './snapshots/data-lock.ts';
+import { checkedDataDir, withDataLock } from './snapshots/data-lock.ts';
 import { sources } from './sources/index.ts';
 import { createHttpClient } from './util/http.ts';
 import { IcewatchError, RegistryError, UsageError } from './util/errors.ts';
@@ -51,7 +51,7 @@ const validate = defineCommand({
   meta: { name: 'validate', description: 'Validate the curated registry; prints FILE:LINE: message per problem' },
   args: { data: dataArg },
   async run({ args }) {
-    const { problems } = await loadRegistry(resolve(args.data));
+    const { problems } = await loadRegistry(await checkedDataDir(args.data));
     for (const p of problems) {
       process.stdout.write(`${rel(p.file)}:${p.line}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message} [${p.rule}]\n`);
     }
@@ -75,7 +75,7 @@ const fetchCommand = defineCommand({
     const source = sources.get(args.source);
     if (!source) throw new UsageError(`unknown source "${args.source}"; known: ${[...sources.keys()].join(', ')}`);
     const from = allValues(rawArgs, 'from');
-    const dataDir = resolve(args.data);
+    const dataDir = await checkedDataDir(args.data);
     const result = await updateSource({
       source,
       dataDir,
@@ -105,7 +105,7 @@ const match = defineCommand({
     evaluate: { type: 'boolean', description: 'Compare with expected_company/expected_relation and print precision/recall' },
   },
   async run({ args }) {
-    const dataDir = resolve(args.data);
+    const dataDir = await checkedDataDir(args.data);
     const { registry, problems } = await loadRegistry(dataDir);
     if (problems.some((p) => p.severity === 'error')) throw new RegistryError(problems);
     const rows = await readMatchInput(resolve(args.input));
@@ -135,7 +135,7 @@ const run = defineCommand({
   async run({ args }) {
     const now = new Date();
     const asOf = parseAsOf(args['as-of']);
-    const dataDir = resolve(args.data);
+    const dataDir = await checkedDataDir(args.data);
     const reportsDir = resolve(args.reports);
     const only = args.sources ? String(args.sources).split(',').map((s) => s.trim()).filter(Boolean) : undefined;
     for (const id of only ?? []) if (!sources.has(id)) throw new UsageError(`unknown source "${id}" in --sources`);
@@ -172,7 +172,7 @@ const publishCommand = defineCommand({
   meta: { name: 'publish', description: 'Regenerate data/published/v1 from the registry and snapshots (no network)' },
   args: { data: dataArg, 'as-of': { type: 'string', description: 'Status date YYYY-MM-DD (default: today)' } },
   async run({ args }) {
-    const dataDir = resolve(args.data);
+    const dataDir = await checkedDataDir(args.data);
     const now = new Date();
     const asOf = parseAsOf(args['as-of']);
     const written = await withDataLock(dataDir, 'publish', async () => {
@@ -194,7 +194,7 @@ const propose = defineCommand({
     plan: { type: 'string', description: 'Use the plan a run wrote with --plan-out instead of planning again' },
   },
   async run({ args }) {
-    const dataDir = resolve(args.data);
+    const dataDir = await checkedDataDir(args.data);
     // A run records what changed since the last run and moves the state on; proposing from the plan it
     // wrote keeps one-time events (status changes) that a fresh plan would no longer see.
     const asOf = parseAsOf(args['as-of']);
@@ -227,7 +227,7 @@ const sourcesCommand = defineCommand({
       }
       return;
     }
-    const dataDir = resolve(args.data);
+    const dataDir = await checkedDataDir(args.data);
     const config = await loadConfig(dataDir);
     const now = new Date();
     const rows: SourceHealth[] = [];

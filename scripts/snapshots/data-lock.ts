@@ -90,6 +90,16 @@ async function release(file: string, token: string): Promise<void> {
   if (current && current !== 'unreadable' && current.token === token) await rm(file, { force: true });
 }
 
+/** The data directory a command was given, refused with a clear message when it names a file. */
+export async function checkedDataDir(path: string): Promise<string> {
+  const dir = resolve(path);
+  const info = await stat(dir).catch(() => undefined);
+  if (info && !info.isDirectory()) {
+    throw new StoreError(`the data directory ${dir} is not a directory; --data must name the folder that holds config.yaml, registry/ and snapshots/`, { file: dir });
+  }
+  return dir;
+}
+
 /** Runs `fn` holding the data directory's lock (shared with any caller up the stack that holds it). */
 export async function withDataLock<T>(dataDir: string, purpose: string, fn: () => Promise<T>): Promise<T> {
   const key = resolve(dataDir);
