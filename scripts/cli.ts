@@ -17,7 +17,7 @@ import { importRecordings } from './pipeline/import-recordings.ts';
 import { proposeFromPlan, type GitHubSettings } from './pipeline/propose-command.ts';
 import { renderChecklist, renderFindings, runDoctor } from './github/doctor.ts';
 import { createGitHubClient } from './github/octokit.ts';
-import { planFromDisk, publishOutputs, readPlanFile, runPipeline } from './pipeline/run.ts';
+import { planFromDisk, publishUnlessUnknown, readPlanFile, runPipeline } from './pipeline/run.ts';
 import { applyWatchlistIssues } from './pipeline/watchlist-issues-command.ts';
 import { loadWatchlists } from './watchlist/load.ts';
 import type { WatchlistIssuePlan } from './watchlist/outputs.ts';
@@ -28,11 +28,13 @@ import type { SourceHealth } from './plan/types.ts';
 import { loadRegistry } from './registry/load.ts';
 import { readSnapshot } from './snapshots/store.ts';
 import { updateSource } from './snapshots/update-source.ts';
+import { checkedDataDir, withDataLock } from './snapshots/data-lock.ts';
 import { sources } from './sources/index.ts';
 import { sourcesMarkdown } from './sources/markdown.ts';
 import { runSmoke, smokeSummary, smokeTable } from './sources/smoke.ts';
 import { createHttpClient } from './util/http.ts';
 import { IcewatchError, RegistryError, UsageError } from './util/errors.ts';
+import { isCalendarDate } from './util/plausible.ts';
 
 const dataArg = { type: 'string', description: 'Data directory (registry, snapshots, published outputs)', default: 'data' } as const;
 const inGitHubActions = process.env.GITHUB_ACTIONS === 'true';
@@ -46,8 +48,8 @@ function today(): string {
 
 function parseAsOf(value: string | undefined): string {
   if (value === undefined || value === '') return today();
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new UsageError(`--as-of expects a date as YYYY-MM-DD, got "${value}"`);
+  if (!isCalendarDate(value)) {
+    throw new UsageError(`--as-of expects a real calendar date as YYYY-MM-DD, got "${value}"`);
   }
   return value;
 }
@@ -61,8 +63,9 @@ const validate = defineCommand({
   meta: { name: 'validate', description: 'Validate the curated registry; prints FILE:LINE: message per problem' },
   args: { data: dataArg },
   async run({ args }) {
-    const { problems: registryProblems } = await loadRegistry(resolve(args.data));
-    const problems = [...registryProblems, ...(await loadWatchlists(resolve(args.data))).problems];
+    const dataDir = await checkedDataDir(args.data);
+    const { problems: registryProblems } = await loadRegistry(dataDir);
+    const problems = [...registryProblems, ...(await loadWatchlists(dataDir)).problems];
     for (const p of problems) {
       process.stdout.write(`${rel(p.file)}:${p.line}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message} [${p.rule}]\n`);
     }
@@ -80,12 +83,13 @@ const fetchCommand = defineCommand({
     source: { type: 'string', description: `Source id: ${[...sources.keys()].join(', ')}`, required: true },
     from: { type: 'string', description: 'Recorded file to import through the same parser (repeat for several)' },
     data: dataArg,
+    'accept-change': { type: 'boolean', description: 'A maintainer checked the input: accept a shrink or an implausible jump that would be refused' },
   },
   async run({ args, rawArgs }) {
     const source = sources.get(args.source);
     if (!source) throw new UsageError(`unknown source "${args.source}"; known: ${[...sources.keys()].join(', ')}`);
     const from = allValues(rawArgs, 'from');
-    const dataDir = resolve(args.data);
+    const dataDir = await checkedDataDir(args.data);
     const result = await updateSource({
       source,
       dataDir,
@@ -94,6 +98,7 @@ const fetchCommand = defineCommand({
       now: new Date(),
       log,
       originBase: resolve(process.cwd(), '..'),
+      acceptChange: Boolean(args['accept-change']),
     });
     for (const issue of result.rowIssues.slice(0, 20)) {
       log(`skipped: ${issue.file}${issue.line ? `:${issue.line}` : ''}${issue.field ? ` (${issue.field})` : ''}: ${issue.message}`);
@@ -114,7 +119,7 @@ const match = defineCommand({
     evaluate: { type: 'boolean', description: 'Compare with expected_company/expected_relation and print precision/recall' },
   },
   async run({ args }) {
-    const dataDir = resolve(args.data);
+    const dataDir = await checkedDataDir(args.data);
     const { registry, problems } = await loadRegistry(dataDir);
     if (problems.some((p) => p.severity === 'error')) throw new RegistryError(problems);
     const rows = await readMatchInput(resolve(args.input));
@@ -159,28 +164,32 @@ const run = defineCommand({
   async run({ args }) {
     const now = new Date();
     const asOf = parseAsOf(args['as-of']);
-    const dataDir = resolve(args.data);
+    const dataDir = await checkedDataDir(args.data);
     const reportsDir = resolve(args.reports);
     const only = args.sources ? String(args.sources).split(',').map((s) => s.trim()).filter(Boolean) : undefined;
     for (const id of only ?? []) if (!sources.has(id)) throw new UsageError(`unknown source "${id}" in --sources`);
-    const result = await runPipeline({ dataDir, reportsDir, asOf, now, offline: Boolean(args.offline), only, log });
-    const plan = result.result.plan;
-    const watchlistIssues = result.watchlists.flatMap((o) => (o.issue ? [o.issue] : []));
-    // The watch-list comments travel in the plan file, so `propose --plan` posts exactly what this run found.
-    if (args['plan-out']) await writeFileAtomic(resolve(args['plan-out']), `${stableStringify({ ...plan, watchlistIssues }, 2)}\n`);
-    printHealth(result.health);
-    const dryRun = Boolean(args['dry-run']) || !process.env.GITHUB_TOKEN;
-    const proposals = await proposeFromPlan({
-      plan,
-      dataDir,
-      reportsDir,
-      config: result.config,
-      dryRun,
-      github: githubOptions(),
-      log,
+    // The lock covers the proposals too: a real run records dismissals in the registry.
+    const { result, proposals, watchSummary } = await withDataLock(dataDir, 'run', async () => {
+      const result = await runPipeline({ dataDir, reportsDir, asOf, now, offline: Boolean(args.offline), only, log });
+      const watchlistIssues = result.watchlists.flatMap((o) => (o.issue ? [o.issue] : []));
+      // The watch-list comments travel in the plan file, so `propose --plan` posts exactly what this run found.
+      if (args['plan-out']) await writeFileAtomic(resolve(args['plan-out']), `${stableStringify({ ...result.result.plan, watchlistIssues }, 2)}\n`);
+      printHealth(result.health);
+      const dryRun = Boolean(args['dry-run']) || !process.env.GITHUB_TOKEN;
+      const proposals = await proposeFromPlan({
+        plan: result.result.plan,
+        dataDir,
+        reportsDir,
+        config: result.config,
+        dryRun,
+        github: githubOptions(),
+        log,
+      });
+      // Safe to repeat in `propose --plan`: a comment whose marker is already on the issue is not posted again.
+      const watchSummary = await applyWatchlistIssues({ plans: watchlistIssues, dryRun, reportsDir, github: githubOptions() });
+      return { result, proposals, watchSummary };
     });
-    // Safe to repeat in `propose --plan`: a comment whose marker is already on the issue is not posted again.
-    const watchSummary = await applyWatchlistIssues({ plans: watchlistIssues, dryRun, reportsDir, github: githubOptions() });
+    const plan = result.result.plan;
     process.stdout.write(
       `as of ${asOf}: ${result.result.summaries.filter((s) => s.status === 'active').length} registry companies active, ` +
         `${plan.candidates.length} candidate(s), ${plan.newAwards.length} new award(s), ${plan.transitions.length} status change(s), ` +
@@ -198,10 +207,14 @@ const publishCommand = defineCommand({
   meta: { name: 'publish', description: 'Regenerate data/published/v1 and the site (data/published/site) from the registry and snapshots (no network)' },
   args: { data: dataArg, 'as-of': { type: 'string', description: 'Status date YYYY-MM-DD (default: today)' } },
   async run({ args }) {
-    const dataDir = resolve(args.data);
+    const dataDir = await checkedDataDir(args.data);
     const now = new Date();
-    const context = await planFromDisk({ dataDir, asOf: parseAsOf(args['as-of']), now, log });
-    const written = await publishOutputs(dataDir, context, now, false);
+    const asOf = parseAsOf(args['as-of']);
+    const written = await withDataLock(dataDir, 'publish', async () => {
+      const context = await planFromDisk({ dataDir, asOf, now, log });
+      if (context.result.plan.unknownSources?.length) process.exitCode = 1;
+      return publishUnlessUnknown(dataDir, context, now, false, log);
+    });
     process.stdout.write(written.length ? written.map((w) => `wrote ${rel(w)}`).join('\n') + '\n' : 'published outputs up to date\n');
   },
 });
@@ -216,20 +229,24 @@ const propose = defineCommand({
     plan: { type: 'string', description: 'Use the plan a run wrote with --plan-out instead of planning again' },
   },
   async run({ args }) {
-    const dataDir = resolve(args.data);
+    const dataDir = await checkedDataDir(args.data);
     // A run records what changed since the last run and moves the state on; proposing from the plan it
     // wrote keeps one-time events (status changes) that a fresh plan would no longer see.
-    const plan = args.plan
-      ? await readPlanFile(resolve(args.plan))
-      : (await planFromDisk({ dataDir, asOf: parseAsOf(args['as-of']), now: new Date(), log })).result.plan;
-    const result = await proposeFromPlan({
-      plan,
-      dataDir,
-      reportsDir: resolve(args.reports),
-      config: await loadConfig(dataDir),
-      dryRun: Boolean(args['dry-run']) || !process.env.GITHUB_TOKEN,
-      github: githubOptions(),
-      log,
+    const asOf = parseAsOf(args['as-of']);
+    const { plan, result } = await withDataLock(dataDir, 'propose', async () => {
+      const plan = args.plan
+        ? await readPlanFile(resolve(args.plan))
+        : (await planFromDisk({ dataDir, asOf, now: new Date(), log })).result.plan;
+      const result = await proposeFromPlan({
+        plan,
+        dataDir,
+        reportsDir: resolve(args.reports),
+        config: await loadConfig(dataDir),
+        dryRun: Boolean(args['dry-run']) || !process.env.GITHUB_TOKEN,
+        github: githubOptions(),
+        log,
+      });
+      return { plan, result };
     });
     process.stdout.write(`${result.summary}\n`);
     const watchlistIssues = ((plan as { watchlistIssues?: WatchlistIssuePlan[] }).watchlistIssues ?? []).filter((p) => typeof p?.watchlistId === 'string');
@@ -276,7 +293,7 @@ const sourcesCommand = defineCommand({
       process.stdout.write(sourcesMarkdown(sources.values()));
       return;
     }
-    const dataDir = resolve(args.data);
+    const dataDir = await checkedDataDir(args.data);
     const config = await loadConfig(dataDir);
     const now = new Date();
     const rows: SourceHealth[] = [];

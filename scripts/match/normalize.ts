@@ -3,6 +3,7 @@
  * records, so what matters most is that both sides fold the same way; each rule exists because real
  * procurement records spell one entity several ways (see readme.md for the rules and their examples).
  */
+import { foldConfusables } from './confusables.ts';
 import { isCutLegalFormWord, trailingLegalForm } from './legal-forms.ts';
 
 export interface NameVariant {
@@ -42,7 +43,7 @@ const HAS_WORD = /[\p{L}\p{N}]/u;
 
 /** NFKD, combining marks removed, lower case. ASCII text is already NFKD and mark-free, so it skips both. */
 function fold(input: string): string {
-  return NON_ASCII.test(input) ? input.normalize('NFKD').replace(MARKS, '').toLowerCase() : input.toLowerCase();
+  return NON_ASCII.test(input) ? foldConfusables(input).normalize('NFKD').replace(MARKS, '').toLowerCase() : input.toLowerCase();
 }
 
 /** Split folded text into words (the rest of tokenize). */

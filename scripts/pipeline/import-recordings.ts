@@ -5,6 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import { updateSource } from '../snapshots/update-source.ts';
+import { withDataLock } from '../snapshots/data-lock.ts';
 import { sources } from '../sources/index.ts';
 import { runPipeline } from './run.ts';
 
@@ -41,6 +42,10 @@ export const TECHQUERIA_VERSIONS: ReadonlyArray<[string, string]> = [
 ];
 
 export async function importRecordings(options: ImportRecordingsOptions): Promise<void> {
+  return withDataLock(options.dataDir, 'import-recordings', () => importLocked(options));
+}
+
+async function importLocked(options: ImportRecordingsOptions): Promise<void> {
   const { fixturesDir, dataDir, reportsDir, now, log } = options;
   // Meta files name recordings as shared/fixtures/…, relative to the folder that holds the repository.
   const originBase = resolve(fixturesDir, '..', '..');

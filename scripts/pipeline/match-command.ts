@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { evaluate, parseMatchCases, resellerIds, RELATIONS, type Evaluation, type MatchCase } from '../match/evaluate.ts';
+import { withoutInvisible } from '../match/confusables.ts';
 import { createMatcher } from '../match/matcher.ts';
 import type { Registry } from '../registry/schema.ts';
 import { UsageError } from '../util/errors.ts';
@@ -30,7 +31,7 @@ export async function readMatchInput(file: string): Promise<MatchCase[]> {
   });
   if (!file.endsWith('.jsonl') && !file.endsWith('.ndjson')) {
     try {
-      return parseMatchCases(text, file);
+      return parseMatchCases(text, file).map((c) => ({ ...c, input: { ...c.input, name: withoutInvisible(c.input.name) } }));
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
@@ -44,7 +45,9 @@ export async function readMatchInput(file: string): Promise<MatchCase[]> {
     } catch (error) {
       throw new UsageError(`${file}:${index + 1}: expected a JSON object with a name: ${forLog((error as Error).message)}`);
     }
-    const name = parsed.name ?? parsed.recipient_name;
+    // Invisible and tag characters carry nothing a reader sees; they go before matching and printing.
+    const raw = parsed.name ?? parsed.recipient_name;
+    const name = raw === undefined ? undefined : withoutInvisible(raw);
     if (!name) throw new UsageError(`${file}:${index + 1}: "name" is required`);
     const expected =
       parsed.expected_company && parsed.expected_relation && parsed.expected_relation !== 'none'

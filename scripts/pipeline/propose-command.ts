@@ -69,7 +69,12 @@ export async function proposeFromPlan(options: ProposeCommandOptions): Promise<{
   const { plan, config } = options;
   const draftBelowConfidence = config.proposals.draftBelowThreshold ? PROPOSAL_THRESHOLD : undefined;
   if (options.dryRun) {
-    const summary = await writeDryRun(plan.proposals, {
+    // As many as a real run would keep open: the dry run mirrors it, and stays bounded when the plan floods.
+    // Status changes of registry companies first: they are few, and about companies already published.
+    const ordered = [...plan.proposals.filter((p) => p.kind === 'status-change'), ...plan.proposals.filter((p) => p.kind !== 'status-change')];
+    const written = ordered.slice(0, config.proposals.maxOpen);
+    const left = plan.proposals.length - written.length + (plan.proposalsDeferred ?? 0);
+    const summary = await writeDryRun(written, {
       outDir: join(options.reportsDir, 'proposals'),
       sourceTitles: sourceTitles(),
       ...(draftBelowConfidence !== undefined ? { draftBelowConfidence } : {}),
@@ -78,6 +83,7 @@ export async function proposeFromPlan(options: ProposeCommandOptions): Promise<{
       summary:
         `dry run: ${summary.proposals.length} pull request(s) written under ${join(options.reportsDir, 'proposals')}` +
         ` (a real run opens at most ${config.proposals.maxNewPerRun} per run and keeps at most ${config.proposals.maxOpen} open)` +
+        (left > 0 ? `; ${left} more wait for a free slot (they are candidates in the report)` : '') +
         (summary.text ? `\n${summary.text}` : ''),
     };
   }

@@ -14,6 +14,7 @@ import { createMatcher } from '../match/matcher.ts';
 import { normalizedText } from '../match/normalize.ts';
 import { buildPlan, type PlanResult, type PlanSource } from '../plan/build-plan.ts';
 import { readLastRun, writeLastRun } from '../plan/last-run.ts';
+import { planFileSchema } from '../plan/plan-schema.ts';
 import type { Plan, SourceHealth } from '../plan/types.ts';
 import { IcewatchError } from '../util/errors.ts';
 import { publish } from '../publish/publish.ts';
@@ -25,6 +26,7 @@ import { renderCompanyYaml } from '../registry/write.ts';
 import { readSnapshot, type Snapshot } from '../snapshots/store.ts';
 import { updateSource } from '../snapshots/update-source.ts';
 import { describeShortfall } from '../sources/types.ts';
+import { withDataLock } from '../snapshots/data-lock.ts';
 import { sources as allSources } from '../sources/index.ts';
 import type { SourceDefinition } from '../sources/types.ts';
 import { writeFilesAtomic, writeIfChanged } from '../util/atomic-fs.ts';
@@ -123,13 +125,17 @@ export async function planFromDisk(options: {
   const enabled = enabledSources(config, options.sourceMap);
   const snapshots = new Map<string, Snapshot | undefined>();
   const health: SourceHealth[] = [];
+  const unreadable = new Set<string>();
   for (const source of enabled) {
     let snapshot: Snapshot | undefined;
     let outcome = options.outcomes?.get(source.id) ?? { result: 'skipped' as const };
     try {
       snapshot = await readSnapshot(options.dataDir, source.id);
     } catch (error) {
-      outcome = { result: 'failed', message: forLog((error as Error).message, 300) };
+      unreadable.add(source.id);
+      const message = `snapshot unreadable, source unknown this run (nothing inferred from it): ${forLog((error as Error).message, 260)}`;
+      options.log(`${source.id}: ${message}`);
+      outcome = { result: 'failed', message };
     }
     snapshots.set(source.id, snapshot);
     health.push(sourceHealth(source, snapshot?.meta, outcome, config, options.now));
@@ -139,6 +145,7 @@ export async function planFromDisk(options: {
     kind: s.kind,
     records: snapshots.get(s.id)?.records ?? [],
     meta: snapshots.get(s.id)?.meta,
+    ...(unreadable.has(s.id) ? { unreadable: true } : {}),
   }));
   const previous = await readLastRun(options.dataDir);
   const result = buildPlan({
@@ -175,6 +182,26 @@ export async function publishOutputs(
     siteDir: join(dataDir, 'published', 'site'),
   });
   return written;
+}
+
+/**
+ * Published outputs built without an unreadable source would state its awards as gone; they are left as
+ * the last good run wrote them, and the run says so.
+ */
+export async function publishUnlessUnknown(
+  dataDir: string,
+  context: PlanContext,
+  now: Date,
+  withPlan: boolean,
+  log: (m: string) => void,
+  sourceMap: ReadonlyMap<string, SourceDefinition> = allSources,
+): Promise<string[]> {
+  const unknown = context.result.plan.unknownSources ?? [];
+  if (unknown.length > 0) {
+    log(`published outputs left as they were: ${unknown.join(', ')} could not be read this run (see above); restore the snapshot and publish again`);
+    return [];
+  }
+  return publishOutputs(dataDir, context, now, withPlan, sourceMap);
 }
 
 /**
@@ -215,12 +242,7 @@ export async function readPlanFile(file: string): Promise<Plan> {
   } catch (error) {
     throw new IcewatchError(`${file}: not JSON: ${(error as Error).message}`);
   }
-  const shape = z.looseObject({
-    asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-    proposals: z.array(z.looseObject({ kind: z.enum(['add-company', 'status-change']), companyId: z.string(), evidenceHash: z.string() })),
-    reviewQueue: z.array(z.unknown()),
-  });
-  const checked = shape.safeParse(data);
+  const checked = planFileSchema.safeParse(data);
   if (!checked.success) {
     const issue = checked.error.issues[0];
     throw new IcewatchError(`${file}: not a plan written by \`icewatch run --plan-out\`: ${issue?.path.join('.')}: ${issue?.message}`);
@@ -229,15 +251,17 @@ export async function readPlanFile(file: string): Promise<Plan> {
 }
 
 export async function runPipeline(options: RunOptions): Promise<RunResult> {
+  return withDataLock(options.dataDir, 'run', () => runPipelineLocked(options));
+}
+
+async function runPipelineLocked(options: RunOptions): Promise<RunResult> {
   const config = await loadConfig(options.dataDir);
   // Fail on a broken registry before spending time on the network.
   const registry = await registryOrThrow(options.dataDir, options.log);
   const watchlists = await loadValidWatchlists(options.dataDir, options.log);
   const outcomes = await refreshSources(options, config);
   const context = await planFromDisk({ ...options, outcomes, loaded: { config, registry } });
-  const written = [
-    ...(await publishOutputs(options.dataDir, context, options.now, true, options.sourceMap)),
-  ];
+  const written = [...(await publishUnlessUnknown(options.dataDir, context, options.now, true, options.log, options.sourceMap))];
   const watched = await planWatchlists(options.dataDir, context.registry, context.result.plan, watchlists);
   written.push(...(await writeWatchlistOutputs(watched)));
   const report = await writeReport(options.reportsDir, context, watched);

@@ -30,11 +30,22 @@ import type {
   StatusTransition,
 } from './types.ts';
 
+/**
+ * At most this many add proposals per plan (each with its YAML and evidence file). Far above the
+ * configured caps on pull requests (proposals.maxOpen), so it never decides which ones open.
+ */
+export const PLAN_PROPOSAL_LIMIT = 200;
+
 export interface PlanSource {
   id: string;
   kind: 'procurement' | 'watchdog';
   records: Array<AwardRecord | MentionRecord>;
   meta?: SnapshotMeta;
+  /**
+   * The snapshot exists but could not be read (corrupt, cut short, records without meta): the source is
+   * unknown this run, which is not the same as empty. Nothing is inferred from it.
+   */
+  unreadable?: boolean;
 }
 
 export interface PlanInputs {
@@ -71,25 +82,60 @@ export function buildPlan(inputs: PlanInputs): PlanResult {
     .sort((a, b) => `${a.source}/${a.list}/${a.name}`.localeCompare(`${b.source}/${b.list}/${b.name}`));
 
   const attribution = attribute(awards, mentions, inputs.matcher);
-  const summaries = summarizeCompanies(registry, attribution, asOf);
+  // Award keys are shared across procurement sources, so an unreadable one could have held any company's
+  // awards: every status keeps the last run's value and no transition is inferred.
+  const unknownSources = enabled.filter((s) => s.unreadable).map((s) => s.id).sort();
+  const procurementUnknown = enabled.some((s) => s.unreadable && s.kind === 'procurement');
+  const computed = summarizeCompanies(registry, attribution, asOf);
+  const summaries = procurementUnknown && previous
+    ? computed.map((s) => {
+        const before = previous.companies[s.id];
+        return before ? { ...s, status: before.status } : s;
+      })
+    : computed;
 
   const newAwards = previous ? findNewAwards(attribution, previous, asOf) : [];
-  const transitions = previous ? findTransitions(summaries, previous, attribution, asOf) : [];
+  const transitions = previous && !procurementUnknown ? findTransitions(summaries, previous, attribution, asOf) : [];
   const watchdogIds = new Set(enabled.filter((s) => s.kind === 'watchdog' && s.meta).map((s) => s.id));
-  const listChanges = previous ? diffLists(previousMentions(previous), mentions, { sources: watchdogIds }) : [];
+  // A list that vanished beside lists the parser did not recognise was most likely renamed: its names
+  // are carried over (for the diff and the state) and it is reported as a structure change.
+  const carried = previous ? unrecognisedListsCarried(enabled, previous) : [];
+  const carriedMentions = carried.flatMap((l) => l.names.map((name) => ({ recordType: 'mention' as const, source: l.source, list: l.list, name })));
+  const listChanges = previous
+    ? [
+        ...diffLists(previousMentions(previous), [...mentions, ...carriedMentions], { sources: watchdogIds }),
+        ...carried.map((l) => ({
+          source: l.source,
+          list: l.list,
+          added: [],
+          removed: [],
+          needsReview: true,
+          structureChange: `the page has a list the parser does not recognise and no "${l.list}" list: probably a renamed heading; its ${l.names.length} name(s) are kept until the parser knows it`,
+        })),
+      ].sort((a, b) => listKey(a.source, a.list).localeCompare(listKey(b.source, b.list)))
+    : [];
 
-  const { candidates, review: candidateReview } = findCandidates(inputs, attribution);
+  const { candidates, review: candidateReview } = findCandidates(inputs, attribution, awards);
   const review = [...attribution.review, ...candidateReview].sort(compareReview);
 
+  // Each proposal carries its files; a flood of candidates (a defaced list, a bulk of new recipients) must
+  // not become a flood of files. Candidates stay in the plan; only the first ones become proposals.
+  const addProposals = candidates.flatMap((c) => proposalForCandidate(c, inputs));
   const proposals: Proposal[] = [
-    ...candidates.flatMap((c) => proposalForCandidate(c, inputs)),
-    ...statusProposals(transitions, listChanges, inputs, attribution),
+    ...addProposals.slice(0, PLAN_PROPOSAL_LIMIT),
+    ...statusProposals(transitions, listChanges, inputs, attribution).slice(0, PLAN_PROPOSAL_LIMIT),
   ];
+  const deferred = Math.max(0, addProposals.length - PLAN_PROPOSAL_LIMIT);
 
   const nextState: LastRunState = {
     schemaVersion: 1,
-    companies: Object.fromEntries(summaries.map((s) => [s.id, { status: s.status, awardKeys: s.awardKeys }])),
-    lists: listState(mentions, previous, watchdogIds),
+    companies: Object.fromEntries(
+      summaries.map((s) => {
+        const before = procurementUnknown ? previous?.companies[s.id] : undefined;
+        return [s.id, before ?? { status: s.status, awardKeys: s.awardKeys }];
+      }),
+    ),
+    lists: listState([...mentions, ...carriedMentions], previous, watchdogIds),
     candidates: Object.fromEntries(candidates.map((c) => [c.companyId, c.awards.map((a) => a.awardKey)])),
   };
 
@@ -103,6 +149,8 @@ export function buildPlan(inputs: PlanInputs): PlanResult {
       listChanges,
       reviewQueue: review,
       proposals,
+      ...(unknownSources.length > 0 ? { unknownSources } : {}),
+      ...(deferred > 0 ? { proposalsDeferred: deferred } : {}),
     },
     summaries,
     attribution,
@@ -176,6 +224,16 @@ function listState(mentions: MentionRecord[], previous: LastRunState | undefined
   return [...lists.values()].sort((a, b) => listKey(a.source, a.list).localeCompare(listKey(b.source, b.list)));
 }
 
+function unrecognisedListsCarried(sources: PlanSource[], previous: LastRunState): LastRunState['lists'] {
+  const out: LastRunState['lists'] = [];
+  for (const s of sources) {
+    if (s.kind !== 'watchdog' || !s.meta?.unrecognisedLists || !s.meta.lists) continue;
+    const present = new Set(s.meta.lists);
+    for (const old of previous.lists) if (old.source === s.id && !present.has(old.list) && old.names.length > 0) out.push(old);
+  }
+  return out;
+}
+
 /** The last run's lists as mention records, so the watchdog change detection compares like with like. */
 function previousMentions(previous: LastRunState): MentionRecord[] {
   return previous.lists.flatMap((l) => l.names.map((name) => ({ recordType: 'mention' as const, source: l.source, list: l.list, name })));
@@ -200,8 +258,9 @@ interface CandidateGroup {
   uei?: string;
 }
 
-function findCandidates(inputs: PlanInputs, attribution: Attribution): { candidates: Candidate[]; review: ReviewItem[] } {
+function findCandidates(inputs: PlanInputs, attribution: Attribution, awards: AwardRecord[]): { candidates: Candidate[]; review: ReviewItem[] } {
   const { config, asOf, registry } = inputs;
+  const knownAwards = new Set(awards.flatMap((a) => [a.awardKey, a.piid, a.url.slice(a.url.lastIndexOf('/') + 1)]));
   const since = addYears(asOf, -config.scope.lookbackYears);
   const groups = new Map<string, CandidateGroup>();
   const group = (name: string): CandidateGroup => {
@@ -231,9 +290,19 @@ function findCandidates(inputs: PlanInputs, attribution: Attribution): { candida
     const companyId = slugify(g.key) || slugify(name);
     const obligated = sumAmounts(g.awards.map((a) => a.amounts.obligated));
     const mentionSources = new Set(g.mentions.map((m) => m.source));
-    const mentionEvidence = g.mentions.some((m) => (m.awardRefs?.length ?? 0) > 0 || m.amount !== undefined);
+    // A list's link to usaspending.gov is evidence only when it resolves to an ICE award we hold; any
+    // page can carry such a link, so an unresolved one makes the entry a plain mention.
+    const mentionEvidence = g.mentions.some((m) => (m.awardRefs ?? []).some((ref) => knownAwards.has(ref)) || m.amount !== undefined);
     const byAward = g.awards.length > 0 && obligated >= config.scope.minObligated;
     const byMentions = mentionSources.size >= config.proposals.mentionOnlyMinSources || mentionEvidence;
+    if (!companyId && g.awards.length > 0 && byAward) {
+      // A name with no Latin letters or digits (株式会社テスト) has no registry id to propose under; it is
+      // never dropped: it goes to review under its raw spelling, one row per award.
+      for (const award of [...g.awards].sort((a, b) => a.awardKey.localeCompare(b.awardKey))) {
+        review.push({ kind: 'award', name: award.recipient.name, source: award.source, awardKey: award.awardKey, url: award.url, matches: [] });
+      }
+      continue;
+    }
     if (!companyId || registry.byId.has(companyId) || (!byAward && !byMentions)) {
       if (g.mentions.length > 0 && g.awards.length === 0) {
         review.push({

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeIfChanged } from '../util/atomic-fs.ts';
-import { IcewatchError } from '../util/errors.ts';
+import { StoreError } from '../util/errors.ts';
 import { stableStringify } from '../util/stable-json.ts';
 
 export const lastRunStateSchema = z.strictObject({
@@ -34,10 +34,16 @@ export async function readLastRun(dataDir: string): Promise<LastRunState | undef
     throw error;
   });
   if (text === undefined) return undefined;
-  const parsed = lastRunStateSchema.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new StoreError(`${file} is not JSON (${(error as Error).message}); restore it from git (git checkout -- data/state/last-run.json), or delete it to start a new baseline`, { file });
+  }
+  const parsed = lastRunStateSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new IcewatchError(`${file}: ${issue?.path.join('.')}: ${issue?.message} (delete the file to start a new baseline)`);
+    throw new StoreError(`${file}: ${issue?.path.join('.')}: ${issue?.message} (restore it from git, or delete the file to start a new baseline)`, { file });
   }
   return parsed.data;
 }

@@ -142,6 +142,11 @@ export interface ListChange {
   removed: string[];
   /** Removed names are never read as "dropped ICE" on their own: flagged for review. */
   needsReview: boolean;
+  /**
+   * The list is missing while the page has lists the parser does not recognise (a renamed heading):
+   * a structure change, not removals. Its names are kept as they were.
+   */
+  structureChange?: string;
 }
 
 export interface ReviewItem {
@@ -165,4 +170,8 @@ export interface Plan {
   listChanges: ListChange[];
   reviewQueue: ReviewItem[];
   proposals: Proposal[];
+  /** Sources whose snapshot could not be read this run: unknown, and nothing was inferred from them. */
+  unknownSources?: string[];
+  /** Add proposals left out of this plan by its bound (their candidates are in `candidates`). */
+  proposalsDeferred?: number;
 }

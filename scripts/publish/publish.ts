@@ -288,7 +288,7 @@ async function updatedChangesFeed(path: string, plan: Plan): Promise<ChangesFeed
     companiesProposed: plan.candidates.filter((c) => c.isNew).map((c) => ({ id: c.companyId, name: c.name, awards: c.awards.length })),
     statusChanges: plan.transitions.map((t) => ({ id: t.companyId, from: t.from, to: t.to })),
     newAwards: plan.newAwards.map((n) => ({ id: n.companyId, awardKey: n.award.awardKey, obligated: n.award.obligated ?? null, url: n.award.url })),
-    listChanges: plan.listChanges.map((l) => ({ source: l.source, list: l.list, added: l.added, removed: l.removed })),
+    listChanges: plan.listChanges.filter((l) => !l.structureChange).map((l) => ({ source: l.source, list: l.list, added: l.added, removed: l.removed })),
   };
   const empty = entry.companiesProposed.length + entry.statusChanges.length + entry.newAwards.length + entry.listChanges.length === 0;
   // A rerun that finds nothing new leaves the day's entry as the first run wrote it.

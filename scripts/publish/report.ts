@@ -47,7 +47,7 @@ export function obligationsByFiscalYear(attribution: Attribution, asOf: string):
 export function renderReport(plan: Plan, attribution: Attribution): ReportFiles {
   const newCandidates = plan.candidates.filter((c) => c.isNew);
   const changed =
-    newCandidates.length + plan.newAwards.length + plan.transitions.length + plan.listChanges.length > 0;
+    newCandidates.length + plan.newAwards.length + plan.transitions.length + plan.listChanges.length + (plan.unknownSources?.length ?? 0) > 0;
   const chart = obligationsByFiscalYear(attribution, plan.asOf);
   const out: string[] = [];
   out.push(`# icewatch report — ${plan.asOf}`, '');
@@ -76,6 +76,13 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
   if (partial.length > 0) {
     out.push(
       `> ${partial.length} source(s) are partial: the last fetch brought fewer rows than the service counts. What it brought was merged into the snapshot (nothing was dropped) and its figures are a lower bound.`,
+      '',
+    );
+  }
+  if (plan.unknownSources && plan.unknownSources.length > 0) {
+    out.push(
+      `> **Unknown this run:** ${plan.unknownSources.map((s) => `\`${s}\``).join(', ')} — the snapshot could not be read. ` +
+        'Nothing is inferred from it: company statuses keep the last run\'s values, no status change is proposed, and the last-run state of registry companies is not moved. Restore the snapshot (git checkout) or fetch the source again.',
       '',
     );
   }
@@ -146,6 +153,10 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
   out.push('## Watchdog list changes', '');
   if (plan.listChanges.length === 0) out.push('None.', '');
   for (const l of plan.listChanges) {
+    if (l.structureChange) {
+      out.push(`- ${escapeMarkdown(l.source)} / ${escapeMarkdown(l.list)}: **structure change** — ${escapeMarkdown(l.structureChange, 300)}`);
+      continue;
+    }
     out.push(`- ${escapeMarkdown(l.source)} / ${escapeMarkdown(l.list)}: ${l.added.length} added, ${l.removed.length} removed${l.needsReview ? ' (removals need review: a name leaving a list does not by itself mean a company dropped ICE)' : ''}`);
     if (l.added.length) out.push(`  - added: ${l.added.map((n) => escapeMarkdown(n, 100)).join(', ')}`);
     if (l.removed.length) out.push(`  - removed: ${l.removed.map((n) => escapeMarkdown(n, 100)).join(', ')}`);
@@ -199,7 +210,7 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
   }
   out.push('');
 
-  const document = { schemaVersion: 1, plan, obligationsByFiscalYear: chart };
+  const document = { schemaVersion: 1, plan: boundedPlan(plan), obligationsByFiscalYear: chart };
   const jsonChunks = function* (): Generator<string> {
     yield* stableJsonChunks(document);
     yield '\n';
@@ -211,6 +222,34 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
       return [...jsonChunks()].join('');
     },
     changed,
+  };
+}
+
+/**
+ * The JSON report carries every row a researcher needs, but not without limit: past these many, candidates
+ * are listed by id, name, award count and total (their awards are in the snapshots), and review rows are
+ * counted. A flood (a defaced list with 20,000 names) then costs a few megabytes, not hundreds.
+ */
+export const REPORT_JSON_LIMITS = { candidates: 2000, reviewQueue: 5000, newAwards: 20000 } as const;
+
+function boundedPlan(plan: Plan): Plan & { omitted?: Record<string, number>; moreCandidates?: Array<{ companyId: string; name: string; awards: number; totalObligated: number }> } {
+  const omitted: Record<string, number> = {};
+  const cut = <T>(key: keyof typeof REPORT_JSON_LIMITS, rows: T[]): T[] => {
+    const limit = REPORT_JSON_LIMITS[key];
+    if (rows.length <= limit) return rows;
+    omitted[key] = rows.length - limit;
+    return rows.slice(0, limit);
+  };
+  const candidates = cut('candidates', plan.candidates);
+  const rest = plan.candidates.slice(candidates.length);
+  const bounded = { ...plan, candidates, reviewQueue: cut('reviewQueue', plan.reviewQueue), newAwards: cut('newAwards', plan.newAwards) };
+  if (Object.keys(omitted).length === 0) return plan;
+  return {
+    ...bounded,
+    omitted,
+    ...(rest.length > 0
+      ? { moreCandidates: rest.slice(0, 50_000).map((c) => ({ companyId: c.companyId, name: c.name, awards: c.awards.length, totalObligated: c.totalObligated })) }
+      : {}),
   };
 }
 

@@ -581,6 +581,28 @@ export const registryRules: readonly RegistryRule[] = [
       }
     },
   },
+  {
+    name: 'control-characters',
+    severity: 'error',
+    description: 'no NUL or other control characters in any value (they would reach the CSVs and the site)',
+    *check(ctx) {
+      const bad = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+      function* walk(value: unknown, path: PathSegment[]): Generator<PathSegment[]> {
+        if (typeof value === 'string') {
+          if (bad.test(value)) yield path;
+        } else if (Array.isArray(value)) {
+          for (const [i, item] of value.entries()) yield* walk(item, [...path, i]);
+        } else if (value && typeof value === 'object') {
+          for (const [key, item] of Object.entries(value)) yield* walk(item, [...path, key]);
+        }
+      }
+      const show = (path: PathSegment[]) => path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').slice(1);
+      for (const file of parsedFiles(ctx)) {
+        for (const path of walk(file.company, [])) yield at(file, path, `${show(path)} contains a control character (NUL, escape, …); remove it`);
+      }
+      if (ctx.dismissed) for (const path of walk(ctx.dismissed.entries, [])) yield at(ctx.dismissed, ['dismissed', ...path], `dismissed${show(['', ...path])} contains a control character; remove it`);
+    },
+  },
 ];
 
 /** Total order so output is byte-identical between runs (code-unit comparison, no locale). */

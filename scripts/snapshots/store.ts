@@ -5,13 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir, rename, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { recordKey, sourceRecordSchema, type SourceRecord } from '../records.ts';
 import { SourceFormatError } from '../util/errors.ts';
-import { writeFilesAtomic } from '../util/atomic-fs.ts';
+import { isAlive, removeLeftovers, writeFilesAtomic } from '../util/atomic-fs.ts';
 import { stableStringify } from '../util/stable-json.ts';
 
 export const snapshotMetaSchema = z.strictObject({
@@ -27,6 +27,8 @@ export const snapshotMetaSchema = z.strictObject({
   /** Structural state the parser reported (e.g. lists-removed). */
   state: z.string().optional(),
   lists: z.array(z.string()).optional(),
+  /** Lists on the page the parser did not recognise (see ParseResult.unrecognisedLists). */
+  unrecognisedLists: z.number().int().optional(),
   rowIssues: z.number().int().default(0),
   /**
    * Set when the last fetch brought fewer rows than the service counted (or could not be checked): the
@@ -59,54 +61,155 @@ export function sortRecords(records: SourceRecord[]): SourceRecord[] {
 
 
 
-/** Reads a source's snapshot; undefined when it has never been written. Corrupt files are errors, not "empty". */
+/**
+ * Reads a source's snapshot; undefined when it has never been written (neither file exists). Corrupt files
+ * are errors, not "empty": records without a meta, a meta without records, and records whose line count or
+ * sha256 differ from what the meta says are all refused.
+ *
+ * The pair commits at one point: the meta is staged complete before the records are renamed into place,
+ * and renamed last. A writer killed between the two renames leaves new records and the staged meta that
+ * names them; the next read rolls that commit forward (one rename), so nothing is lost and nothing
+ * mismatched is ever used.
+ */
 export async function readSnapshot(dataDir: string, sourceId: string): Promise<Snapshot | undefined> {
   const paths = snapshotPaths(dataDir, sourceId);
-  const metaText = await readFile(paths.meta, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
-  });
-  if (metaText === undefined) return undefined;
+  const metaText = await readOptional(paths.meta, sourceId);
+  const recordsExist = await exists(paths.records, sourceId);
+  if (metaText === undefined && !recordsExist) return undefined;
+  if (!recordsExist) {
+    throw new SourceFormatError(
+      sourceId,
+      `the snapshot's meta exists but its records file ${basename(paths.records)} is missing; restore both from git (git checkout -- ${relativeSnapshotGlob(sourceId)}) or delete both files and fetch the source anew`,
+      { file: paths.records },
+    );
+  }
+  const meta = metaText === undefined ? undefined : parseMeta(metaText, sourceId, paths.meta);
+  const read = await readRecords(paths.records, sourceId);
+  if (meta && meta.recordCount === read.records.length && meta.contentHash === read.hash) return { records: read.records, meta };
+
+  const pending = await pendingMeta(paths.meta, sourceId, read);
+  if (pending) {
+    // Roll the interrupted commit forward: the staged meta names exactly these records.
+    await rename(pending.path, paths.meta);
+    await Promise.all([removeLeftovers(paths.records), removeLeftovers(paths.meta)]);
+    return { records: read.records, meta: pending.meta };
+  }
+  if (!meta) {
+    throw new SourceFormatError(
+      sourceId,
+      `${basename(paths.records)} has ${read.records.length} records but no ${basename(paths.meta)}: a snapshot without its meta is corrupt, not absent; ` +
+        `restore both from git (git checkout -- ${relativeSnapshotGlob(sourceId)}) or delete both files and fetch the source anew`,
+      { file: paths.meta },
+    );
+  }
+  throw new SourceFormatError(
+    sourceId,
+    `the records (${read.records.length} lines, sha256 ${read.hash.slice(0, 12)}…) do not match their meta (${meta.recordCount} records, sha256 ${meta.contentHash.slice(0, 12)}…): ` +
+      `the file was cut short, edited, or a write was interrupted; restore both from git (git checkout -- ${relativeSnapshotGlob(sourceId)}) or delete both files and fetch the source anew`,
+    { file: paths.records },
+  );
+}
+
+function relativeSnapshotGlob(sourceId: string): string {
+  return `data/snapshots/${sourceId}.jsonl data/snapshots/${sourceId}.meta.json`;
+}
+
+async function readOptional(path: string, sourceId: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new SourceFormatError(sourceId, `cannot read the snapshot (${code ?? (error as Error).message}); check the file's permissions`, { file: path });
+  }
+}
+
+async function exists(path: string, sourceId: string): Promise<boolean> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new SourceFormatError(sourceId, 'is not a file', { file: path });
+    return true;
+  } catch (error) {
+    if (error instanceof SourceFormatError) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new SourceFormatError(sourceId, `cannot read the snapshot (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { file: path });
+  }
+}
+
+function parseMeta(text: string, sourceId: string, file: string): SnapshotMeta {
   let metaJson: unknown;
   try {
-    metaJson = JSON.parse(metaText);
+    metaJson = JSON.parse(text);
   } catch (error) {
-    throw new SourceFormatError(sourceId, `snapshot meta is not JSON: ${(error as Error).message}`, { file: paths.meta });
+    throw new SourceFormatError(sourceId, `snapshot meta is not JSON: ${(error as Error).message}`, { file });
   }
   const meta = snapshotMetaSchema.safeParse(metaJson);
   if (!meta.success) {
     const issue = meta.error.issues[0];
-    throw new SourceFormatError(sourceId, issue?.message ?? 'invalid snapshot meta', {
-      file: paths.meta,
-      path: issue?.path.join('.'),
-    });
+    throw new SourceFormatError(sourceId, issue?.message ?? 'invalid snapshot meta', { file, path: issue?.path.join('.') });
   }
+  if (meta.data.source !== sourceId) throw new SourceFormatError(sourceId, `snapshot meta is for source ${meta.data.source}`, { file, path: 'source' });
+  return meta.data;
+}
+
+/** Every record, with the sha256 of the file's exact bytes (hashed as they stream past). */
+async function readRecords(file: string, sourceId: string): Promise<{ records: SourceRecord[]; hash: string }> {
   const records: SourceRecord[] = [];
-  const lines = createInterface({ input: createReadStream(paths.records, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const hash = createHash('sha256');
+  const input = createReadStream(file);
+  input.on('data', (chunk) => hash.update(chunk));
+  const lines = createInterface({ input, crlfDelay: Infinity });
   let lineNumber = 0;
-  for await (const line of lines) {
-    lineNumber += 1;
-    if (!line) continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch (error) {
-      lines.close();
-      throw new SourceFormatError(sourceId, `not JSON: ${(error as Error).message}`, { file: paths.records, line: lineNumber });
+  try {
+    for await (const line of lines) {
+      lineNumber += 1;
+      // A blank line still changes the hash, so it cannot slip past the meta check.
+      if (!line) continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch (error) {
+        throw new SourceFormatError(sourceId, `not JSON: ${(error as Error).message}`, { file, line: lineNumber });
+      }
+      const result = sourceRecordSchema.safeParse(parsed);
+      if (!result.success) {
+        const issue = result.error.issues[0];
+        throw new SourceFormatError(sourceId, issue?.message ?? 'invalid record', { file, line: lineNumber, path: issue?.path.join('.') });
+      }
+      records.push(result.data);
     }
-    const result = sourceRecordSchema.safeParse(parsed);
-    if (!result.success) {
-      lines.close();
-      const issue = result.error.issues[0];
-      throw new SourceFormatError(sourceId, issue?.message ?? 'invalid record', {
-        file: paths.records,
-        line: lineNumber,
-        path: issue?.path.join('.'),
-      });
-    }
-    records.push(result.data);
+  } catch (error) {
+    lines.close();
+    input.destroy();
+    if (error instanceof SourceFormatError) throw error;
+    throw new SourceFormatError(sourceId, `cannot read the snapshot (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { file });
   }
-  return { records, meta: meta.data };
+  return { records, hash: hash.digest('hex') };
+}
+
+/** A complete meta staged by a writer that died before renaming it, naming exactly these records. */
+async function pendingMeta(
+  metaPath: string,
+  sourceId: string,
+  read: { records: SourceRecord[]; hash: string },
+): Promise<{ path: string; meta: SnapshotMeta } | undefined> {
+  const dir = dirname(metaPath);
+  const prefix = `.${basename(metaPath)}.`;
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.startsWith(prefix) && n.endsWith('.tmp')).sort();
+  for (const name of names) {
+    const pid = Number(name.slice(prefix.length).split('.')[0]);
+    if (!Number.isInteger(pid) || isAlive(pid)) continue;
+    const text = await readFile(join(dir, name), 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    let meta: SnapshotMeta;
+    try {
+      meta = parseMeta(text, sourceId, join(dir, name));
+    } catch {
+      continue;
+    }
+    if (meta.contentHash === read.hash && meta.recordCount === read.records.length) return { path: join(dir, name), meta };
+  }
+  return undefined;
 }
 
 /** Writes records and meta together; both land or neither does. Returns the meta written. */

@@ -9,13 +9,22 @@ import { recordKey, sourceRecordSchema, type SourceRecord } from '../records.ts'
 import type { RawInput, Removal, RowIssue, Shortfall, SourceDefinition } from '../sources/types.ts';
 import { SourceFormatError, SourceUnavailableError } from '../util/errors.ts';
 import type { HttpClient } from '../util/http.ts';
+import { withDataLock } from './data-lock.ts';
 import { readSnapshot, writeSnapshot, type Snapshot, type SnapshotMeta } from './store.ts';
 import { stableStringify } from '../util/stable-json.ts';
+import { implausibleAwardValue } from '../util/plausible.ts';
 
 /** A full fetch that yields less than this share of the last snapshot is treated as a broken parse. */
 export const MIN_SHARE_OF_PREVIOUS = 0.5;
 /** Below this many previous records the share rule is too noisy to apply. */
 const SHARE_RULE_MIN_PREVIOUS = 10;
+/**
+ * A full fetch with more than this many times the last snapshot's records (and more than GROWTH_SLACK
+ * extra) is as implausible as a shrink: a watchdog list does not grow 100-fold overnight, a page that
+ * suddenly links 20,000 names has been defaced or misparsed. Refused until a maintainer accepts it.
+ */
+export const MAX_GROWTH_FACTOR = 10;
+const GROWTH_SLACK = 500;
 
 export interface UpdateSourceOptions {
   source: SourceDefinition;
@@ -27,6 +36,8 @@ export interface UpdateSourceOptions {
   log?: (message: string) => void;
   /** How `--from` paths are recorded in the meta (relative to this directory). */
   originBase?: string;
+  /** A maintainer checked the input: accept a shrink or an implausible jump the sanity checks would refuse. */
+  acceptChange?: boolean;
 }
 
 export interface UpdateSourceResult {
@@ -46,6 +57,10 @@ export interface UpdateSourceResult {
 }
 
 export async function updateSource(options: UpdateSourceOptions): Promise<UpdateSourceResult> {
+  return withDataLock(options.dataDir, `update ${options.source.id}`, () => updateSourceLocked(options));
+}
+
+async function updateSourceLocked(options: UpdateSourceOptions): Promise<UpdateSourceResult> {
   const { source, dataDir, now } = options;
   const log = options.log ?? (() => {});
   const previous = await readSnapshot(dataDir, source.id);
@@ -84,6 +99,7 @@ export async function updateSource(options: UpdateSourceOptions): Promise<Update
 
     const parsed = await source.parse(inputs, { log });
     const fresh: SourceRecord[] = [];
+    const rowIssues: RowIssue[] = [...parsed.rowIssues];
     parsed.records.forEach((record, index) => {
       const checked = sourceRecordSchema.safeParse(record);
       if (!checked.success) {
@@ -95,15 +111,21 @@ export async function updateSource(options: UpdateSourceOptions): Promise<Update
       if (checked.data.source !== source.id) {
         throw new SourceFormatError(source.id, `parser produced a record for source ${checked.data.source}`);
       }
+      // Values no source can hold (an amount of 1e23, an end date of 9999-12-31) are a bad row, not a fact.
+      const implausible = checked.data.recordType === 'award' ? implausibleAwardValue(checked.data) : undefined;
+      if (implausible && checked.data.recordType === 'award') {
+        rowIssues.push({ file: inputs.length === 1 ? (inputs[0]?.origin ?? source.id) : source.id, field: implausible.field, message: `award ${checked.data.awardKey}: ${implausible.message}` });
+        return;
+      }
       fresh.push(checked.data);
     });
 
     // A file or page whose every row was rejected is a bad input, not an empty one: accepting it would
     // stamp the snapshot as freshly fetched and, for incremental sources, move the checkpoint past rows
     // that were never read.
-    if (fresh.length === 0 && parsed.rowIssues.length > 0 && !parsed.state) {
-      const first = parsed.rowIssues[0]!;
-      const count = parsed.rowIssues.length;
+    if (fresh.length === 0 && rowIssues.length > 0 && !parsed.state) {
+      const first = rowIssues[0]!;
+      const count = rowIssues.length;
       throw new SourceFormatError(source.id, `every row was rejected (${count} row issue${count === 1 ? '' : 's'}); the first: ${first.message}`, {
         file: first.file,
         ...(first.line === undefined ? {} : { line: first.line }),
@@ -111,13 +133,21 @@ export async function updateSource(options: UpdateSourceOptions): Promise<Update
       });
     }
 
-    if (!incremental && !parsed.state && previous) {
+    if (!incremental && !parsed.state && previous && !options.acceptChange) {
       const shrunk = shrinkage(previous.records, fresh, parsed.lists);
       if (shrunk) {
         throw new SourceFormatError(
           source.id,
           `parse yielded ${shrunk.now} records${shrunk.list ? ` on ${shrunk.list.includes(', ') ? 'lists' : 'list'} ${shrunk.list}` : ''} where the last snapshot has ${shrunk.before}; ` +
-            'refusing to replace it (the page or format probably changed — check the parser against the new input)',
+            `refusing to replace it (the page or format probably changed — check the parser against the new input; if the input is right, import it with \`icewatch fetch --source ${source.id} --accept-change\`)`,
+        );
+      }
+      const grown = growth(previous.records, fresh, parsed.lists);
+      if (grown) {
+        throw new SourceFormatError(
+          source.id,
+          `parse yielded ${grown.now} records${grown.list ? ` on list ${grown.list}` : ''} where the last snapshot has ${grown.before}: more than ${MAX_GROWTH_FACTOR} times as many is implausible; ` +
+            `refusing to replace it (check the page for defacement or a parser fault; if it really grew, import it with \`icewatch fetch --source ${source.id} --accept-change\`)`,
         );
       }
     }
@@ -134,7 +164,8 @@ export async function updateSource(options: UpdateSourceOptions): Promise<Update
       checkpoint,
       state: parsed.state,
       lists: parsed.lists,
-      rowIssues: parsed.rowIssues.length,
+      ...(parsed.unrecognisedLists ? { unrecognisedLists: parsed.unrecognisedLists } : {}),
+      rowIssues: rowIssues.length,
       ...(shortfalls.length > 0 ? { shortfalls } : {}),
       ...(removals.length > 0 ? { removals: removals.slice(0, 50) } : {}),
     });
@@ -147,7 +178,7 @@ export async function updateSource(options: UpdateSourceOptions): Promise<Update
       added: merged.added,
       updated: merged.updated,
       removed: merged.removed,
-      rowIssues: parsed.rowIssues,
+      rowIssues,
       changed,
       shortfalls,
       removals,
@@ -205,6 +236,24 @@ function applyRemovals(merged: { records: SourceRecord[]; removed: number }, rem
   });
   merged.removed += applied.length;
   return applied.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** The opposite of shrinkage: far more records than the last snapshot, per list when the parser names lists. */
+function growth(
+  previous: SourceRecord[],
+  fresh: SourceRecord[],
+  lists: string[] | undefined,
+): { before: number; now: number; list?: string } | undefined {
+  const tooMany = (before: number, now: number) => now > Math.max(before * MAX_GROWTH_FACTOR, before + GROWTH_SLACK);
+  if (tooMany(previous.length, fresh.length)) return { before: previous.length, now: fresh.length };
+  if (!lists) return undefined;
+  const count = (records: SourceRecord[], list: string) => records.filter((r) => r.recordType === 'mention' && r.list === list).length;
+  for (const list of [...lists].sort()) {
+    const before = count(previous, list);
+    const now = count(fresh, list);
+    if (tooMany(before, now)) return { before, now, list };
+  }
+  return undefined;
 }
 
 function describeOrigin(file: string, base: string | undefined): string {

@@ -145,6 +145,11 @@ export interface ParseResult {
    * for these fields is kept.
    */
   provisional?: { key: string; fields: string[] }[];
+  /**
+   * Lists the page has that the parser does not recognise (a renamed heading): a structure change. A
+   * known list missing beside them was probably renamed, not emptied, and is never read as removals.
+   */
+  unrecognisedLists?: number;
 }
 
 export interface SourceDefinition {

@@ -5,10 +5,35 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { fsStoreError } from './errors.ts';
 
-/** Temp and backup files this process is using right now; others with their name pattern are a dead run's. */
+/** Temp and backup files this process is using right now. */
 const inUse = new Set<string>();
-const TEMP_SUFFIX = /^\d+\.[0-9a-f]{8}\.tmp$/;
+const TEMP_SUFFIX = /^(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/** Whether a process with this id exists (EPERM: it exists but is someone else's). */
+export function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A temp file is a dead run's leftover only when the process named in it is gone (or it is this process's
+ * and no longer in use): another live process's temp file is its own business, never deleted here.
+ */
+function isLeftover(dir: string, name: string, prefix: string): boolean {
+  if (!name.startsWith(prefix)) return false;
+  const match = TEMP_SUFFIX.exec(name.slice(prefix.length));
+  if (!match) return false;
+  const pid = Number(match[1]);
+  if (pid === process.pid) return !inUse.has(join(dir, name));
+  return !isAlive(pid);
+}
 
 function tempPathFor(path: string): string {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -36,9 +61,7 @@ export async function removeLeftovers(path: string): Promise<void> {
   const prefix = `.${basename(path)}.`;
   const names = await readdir(dir).catch(() => [] as string[]);
   await Promise.all(
-    names
-      .filter((name) => name.startsWith(prefix) && TEMP_SUFFIX.test(name.slice(prefix.length)) && !inUse.has(join(dir, name)))
-      .map((name) => rm(join(dir, name), { force: true })),
+    names.filter((name) => isLeftover(dir, name, prefix)).map((name) => rm(join(dir, name), { force: true })),
   );
 }
 
@@ -47,22 +70,28 @@ export async function removeLeftovers(path: string): Promise<void> {
  * leaves either the old file or the new one, never half of either.
  */
 export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await removeLeftovers(path);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await removeLeftovers(path);
+  } catch (error) {
+    throw fsStoreError(error, path);
+  }
   const tmp = tempPathFor(path);
   try {
     await writeFile(tmp, content);
     await rename(tmp, path);
     inUse.delete(tmp);
   } catch (error) {
-    await discard([tmp]);
-    throw error;
+    await discard([tmp]).catch(() => undefined);
+    throw fsStoreError(error, path);
   }
 }
 
 /** Write only when the content differs, so unchanged runs leave mtimes and git status alone. */
 export async function writeIfChanged(path: string, content: string): Promise<boolean> {
-  await removeLeftovers(path);
+  await removeLeftovers(path).catch((error: unknown) => {
+    throw fsStoreError(error, path);
+  });
   const current = await readFile(path, 'utf8').catch(() => undefined);
   if (current === content) return false;
   await writeFileAtomic(path, content);
@@ -117,8 +146,8 @@ export async function writeFilesAtomic(files: ReadonlyArray<{ path: string; cont
       }
     }
   } catch (error) {
-    await discard(staged.map((s) => s.tmp));
-    throw error;
+    await discard(staged.map((s) => s.tmp)).catch(() => undefined);
+    throw fsStoreError(error, targetOf(error, staged) ?? staged.at(-1)?.path ?? files[0]?.path ?? '');
   }
   const renamed: typeof staged = [];
   try {
@@ -134,11 +163,22 @@ export async function writeFilesAtomic(files: ReadonlyArray<{ path: string; cont
       if (s.backup) await rename(s.backup, s.path).catch(() => undefined);
       else await rm(s.path, { force: true }).catch(() => undefined);
     }
-    await discard(staged.flatMap((s) => [s.tmp, s.backup]));
-    throw error;
+    await discard(staged.flatMap((s) => [s.tmp, s.backup])).catch(() => undefined);
+    throw fsStoreError(error, targetOf(error, staged) ?? '');
   }
   await discard(staged.map((s) => s.backup));
   return staged.map((s) => s.path);
+}
+
+/** The file a failed temp-file operation was for (errors name the temp file, people know the target). */
+function targetOf(error: unknown, staged: ReadonlyArray<{ tmp: string; path: string; backup?: string }>): string | undefined {
+  const { path, dest } = error as NodeJS.ErrnoException & { dest?: string };
+  for (const p of [dest, path]) {
+    if (!p) continue;
+    const hit = staged.find((s) => s.tmp === p || s.backup === p || s.path === p);
+    if (hit) return hit.path;
+  }
+  return path;
 }
 
 async function hashOfFile(path: string): Promise<string | undefined> {

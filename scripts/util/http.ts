@@ -54,6 +54,13 @@ export interface HttpClientOptions {
   connectTimeoutMs?: number;
   /** Time allowed between body chunks and for headers. */
   bodyTimeoutMs?: number;
+  /**
+   * Total time one request may take, every attempt, redirect and retry wait included. The per-chunk
+   * timeout alone lets a server that sends a byte every half second hold a request open for ever.
+   */
+  requestDeadlineMs?: number;
+  /** Total time all requests of this client (one source's fetch) may take, from its first request. */
+  sourceDeadlineMs?: number;
   maxBytes?: number;
   retries?: number;
   /** Base for exponential backoff (ms); jitter is added. */
@@ -78,6 +85,9 @@ export const DEFAULT_USER_AGENT = `icewatch/${packageVersion} (+https://github.c
 const DEFAULTS = {
   connectTimeoutMs: 10_000,
   bodyTimeoutMs: 60_000,
+  // Bulk downloads of a few hundred MB take minutes; an hour-long trickle is an attack or a broken server.
+  requestDeadlineMs: 20 * 60_000,
+  sourceDeadlineMs: 45 * 60_000,
   maxBytes: 64 * 1024 * 1024,
   retries: 4,
   retryBaseMs: 1_000,
@@ -196,6 +206,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
   const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULTS.bodyTimeoutMs;
+  const requestDeadlineMs = options.requestDeadlineMs ?? DEFAULTS.requestDeadlineMs;
+  const sourceDeadlineMs = options.sourceDeadlineMs ?? DEFAULTS.sourceDeadlineMs;
+  let sourceDeadlineAt: number | undefined;
   const defaultMaxBytes = options.maxBytes ?? DEFAULTS.maxBytes;
   const retries = options.retries ?? DEFAULTS.retries;
   const retryBaseMs = options.retryBaseMs ?? DEFAULTS.retryBaseMs;
@@ -355,14 +368,43 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   async function withRetries<T>(req: HttpRequest, sink: BodySink<T>) {
+    const startedAt = Date.now();
+    sourceDeadlineAt ??= startedAt + sourceDeadlineMs;
+    const requestDeadlineAt = startedAt + requestDeadlineMs;
+    const deadlineAt = Math.min(requestDeadlineAt, sourceDeadlineAt);
+    const which = deadlineAt === requestDeadlineAt ? `the request's total deadline of ${Math.round(requestDeadlineMs / 1000)} s` : `the source's total deadline of ${Math.round(sourceDeadlineMs / 1000)} s`;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), Math.max(0, deadlineAt - startedAt));
+    timer.unref?.();
+    const signal = req.signal ? AbortSignal.any([req.signal, deadline.signal]) : deadline.signal;
+    let attempts = 0;
+    const overdue = () =>
+      new SourceUnavailableError(sourceId, `${safeDescribe(req.url)} exceeded ${which} (the server answered too slowly, or kept the body trickling); try again later`, {
+        url: safeDescribe(req.url),
+        attempts: Math.max(1, attempts),
+      });
+    try {
+      return await withRetriesUntil({ ...req, signal }, sink, () => deadline.signal.aborted, overdue, () => (attempts += 1));
+    } catch (error) {
+      if (deadline.signal.aborted && !req.signal?.aborted && !(error instanceof SourceFormatError)) throw overdue();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function withRetriesUntil<T>(req: HttpRequest, sink: BodySink<T>, isOverdue: () => boolean, overdue: () => Error, onAttempt: () => void) {
     const maxBytes = req.maxBytes ?? defaultMaxBytes;
     let last: TransientFailure | undefined;
     for (let attemptNo = 0; attemptNo <= retries; attemptNo++) {
+      if (isOverdue()) throw overdue();
       if (req.signal?.aborted) throw req.signal.reason ?? new Error('aborted');
       try {
+        onAttempt();
         return await attempt(req, sink, maxBytes);
       } catch (error) {
         await sink.reset();
+        if (isOverdue()) throw overdue();
         if (!(error instanceof TransientFailure)) throw error;
         last = error;
         if (attemptNo === retries) break;

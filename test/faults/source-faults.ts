@@ -24,7 +24,7 @@ import { faultCase } from './ledger.ts';
 import { expectRefusal, RIGS, thinBulletLists, type BodyFault, type SourceRig } from './source-rigs.ts';
 import { AS_OF, dirsOf, logTo, NOW, snapshotOnly, type World } from './world.ts';
 
-export type NetworkFault = '429 storm' | 'repeated 500s' | 'connection resets' | 'slow body' | 'truncated body';
+export type NetworkFault = '429 storm' | 'repeated 500s' | 'connection resets' | 'slow body' | 'truncated body' | 'trickling body';
 
 const RETRY_AFTER_SECONDS = 7;
 
@@ -35,6 +35,7 @@ interface NetworkFaultSpec {
   status?: number;
   retries: number;
   bodyTimeoutMs?: number;
+  requestDeadlineMs?: number;
 }
 
 export const NETWORK_FAULTS: Record<NetworkFault, NetworkFaultSpec> = {
@@ -65,6 +66,18 @@ export const NETWORK_FAULTS: Record<NetworkFault, NetworkFaultSpec> = {
     retries: 0,
     bodyTimeoutMs: 50,
   },
+  // Issue 15 item 15: a byte every 100 ms never trips the per-chunk timer; the request's total deadline ends it.
+  'trickling body': {
+    handler: (res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const timer = setInterval(() => (res.destroyed || res.writableEnded ? clearInterval(timer) : res.write(' ')), 100);
+      res.on('close', () => clearInterval(timer));
+    },
+    message: /exceeded the request's total deadline of 1 s \(the server answered too slowly, or kept the body trickling\); try again later$/,
+    retries: 0,
+    bodyTimeoutMs: 1_000,
+    requestDeadlineMs: 700,
+  },
   'truncated body': {
     handler: truncated('{"results":[{"Award ID":"70CDCR26C0'),
     message: /connection closed early \(truncated body\) \(UND_ERR_SOCKET\) at \S+ \(gave up after 3 attempts\)$/,
@@ -86,7 +99,7 @@ interface Rigged {
   waits: number[];
 }
 
-async function rigged(rig: SourceRig, data: Handler, options: { retries: number; bodyTimeoutMs?: number }, log: (m: string) => void): Promise<Rigged> {
+async function rigged(rig: SourceRig, data: Handler, options: { retries: number; bodyTimeoutMs?: number; requestDeadlineMs?: number }, log: (m: string) => void): Promise<Rigged> {
   const server = await startLocalServer();
   rig.install(server, data);
   const source = rig.source(server);
@@ -98,6 +111,7 @@ async function rigged(rig: SourceRig, data: Handler, options: { retries: number;
     retries: options.retries,
     retryBaseMs: 5,
     bodyTimeoutMs: options.bodyTimeoutMs ?? 5_000,
+    ...(options.requestDeadlineMs ? { requestDeadlineMs: options.requestDeadlineMs } : {}),
     connectTimeoutMs: 5_000,
     sleep: async (ms) => {
       waits.push(ms);
@@ -163,11 +177,14 @@ export function registerSourceFaults(world: () => World): void {
   describe('slow bodies, all sources at once', () => {
     for (const rig of RIGS) networkFaultCase(world, rig, 'slow body', NETWORK_FAULTS['slow body'], true);
   });
+  describe('trickling bodies, all sources at once', () => {
+    for (const rig of RIGS) networkFaultCase(world, rig, 'trickling body', NETWORK_FAULTS['trickling body'], true);
+  });
 
   for (const rig of RIGS) {
     describe(rig.id, () => {
       for (const [fault, spec] of Object.entries(NETWORK_FAULTS) as Array<[NetworkFault, NetworkFaultSpec]>) {
-        if (fault !== 'slow body') networkFaultCase(world, rig, fault, spec);
+        if (fault !== 'slow body' && fault !== 'trickling body') networkFaultCase(world, rig, fault, spec);
       }
 
       for (const [fault, label] of Object.entries(BODY_FAULTS) as Array<[BodyFault, string]>) {

@@ -1,8 +1,9 @@
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeDryRun } from '../../scripts/github/dry-run.ts';
+import { StoreError } from '../../scripts/util/errors.ts';
 import { renderProposal } from '../../scripts/github/render-proposal.ts';
 import { realAwardees, realProposals, statusProposal } from './proposal-fixtures.ts';
 
@@ -34,6 +35,7 @@ describe('writeDryRun', () => {
     const summary = await writeDryRun(proposals, { outDir, draftBelowConfidence: 0.9 });
 
     expect(await tree(outDir)).toEqual([
+      '.icewatch-dry-run.json',
       'icewatch/add-deloitte-consulting-llp/files/data/registry/companies/deloitte-consulting-llp.yaml',
       'icewatch/add-deloitte-consulting-llp/files/data/registry/evidence/deloitte-consulting-llp.json',
       'icewatch/add-deloitte-consulting-llp/pr.md',
@@ -98,5 +100,54 @@ describe('writeDryRun', () => {
     const summary = await writeDryRun([p!, p!], { outDir: dir });
     expect(summary.proposals).toHaveLength(1);
     expect(summary.duplicates).toEqual(['icewatch/add-lukos']);
+  });
+
+  describe('never follows the managed folder out of place (issue 15, item 1)', () => {
+    async function victim(root: string): Promise<string> {
+      const registry = join(root, 'data', 'registry');
+      await mkdir(join(registry, 'companies'), { recursive: true });
+      await writeFile(join(registry, 'companies', 'acme.yaml'), 'id: acme\n');
+      await writeFile(join(registry, 'README.md'), 'registry\n');
+      return registry;
+    }
+
+    it('refuses a link at the managed folder and deletes nothing through it', async () => {
+      dir = await mkdtemp(join(tmpdir(), 'icewatch-dry-'));
+      const registry = await victim(dir);
+      const outDir = join(dir, 'reports', 'proposals');
+      await mkdir(outDir, { recursive: true });
+      await symlink('../../data/registry', join(outDir, 'icewatch'));
+      await expect(writeDryRun(realProposals(1), { outDir })).rejects.toThrow(StoreError);
+      await expect(writeDryRun(realProposals(1), { outDir })).rejects.toThrow(/symbolic link/);
+      expect(await tree(registry)).toEqual(['README.md', 'companies/acme.yaml']);
+    });
+
+    it('refuses a link to a folder deeper in the tree, and a link at the output folder itself', async () => {
+      dir = await mkdtemp(join(tmpdir(), 'icewatch-dry-'));
+      const registry = await victim(dir);
+      const outDir = join(dir, 'reports', 'proposals');
+      await writeDryRun(realProposals(1), { outDir });
+      await symlink(registry, join(outDir, 'icewatch', 'add-lukos', 'elsewhere'));
+      await expect(writeDryRun([], { outDir })).rejects.toThrow(StoreError);
+      expect(await tree(registry)).toEqual(['README.md', 'companies/acme.yaml']);
+
+      const linked = join(dir, 'reports', 'linked');
+      await symlink(registry, linked);
+      await expect(writeDryRun(realProposals(1), { outDir: join(linked, 'companies') })).resolves.toBeDefined();
+      // An explicit outDir that is itself reached through a link is the caller's choice; the managed
+      // folder inside it is still checked, and nothing outside the managed folder was deleted.
+      expect((await tree(registry)).filter((f) => !f.startsWith('companies/icewatch/') && !f.startsWith('companies/.icewatch'))).toEqual(['README.md', 'companies/acme.yaml']);
+    });
+
+    it('deletes only files it wrote: a file someone else put in the folder is left alone', async () => {
+      dir = await mkdtemp(join(tmpdir(), 'icewatch-dry-'));
+      const outDir = join(dir, 'proposals');
+      await writeDryRun(realProposals(2), { outDir });
+      await writeFile(join(outDir, 'icewatch', 'add-lukos', 'notes.md'), 'mine\n');
+      const summary = await writeDryRun([], { outDir });
+      expect(summary.removed).toHaveLength(6);
+      expect(summary.foreign).toEqual(['icewatch/add-lukos/notes.md']);
+      expect(await readFile(join(outDir, 'icewatch', 'add-lukos', 'notes.md'), 'utf8')).toBe('mine\n');
+    });
   });
 });

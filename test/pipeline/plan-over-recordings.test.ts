@@ -48,9 +48,13 @@ describe('the plan over the recorded ICE data', { timeout: 30_000 }, () => {
       // Peraton, Akima, CSI Aviation, Classic Air Charter, G4S, MTC, MVM and Paragon Professional Services
       // were candidates here until the registry listed them.
       'alpha-omega-integration', 'variq', 'governmentcio', 'acuity', 'salient-crgt', 'icf',
-      'empower-ai', 'bluestone-analytics', 'atlantic-diving-supply', 'adobe', 'elastic', 'inserso',
-      'itc-federal', 'jamf', 'splunk', 'steampunk', 'widepoint-integrated-solutions',
+      'empower-ai', 'bluestone-analytics', 'atlantic-diving-supply', 'inserso',
+      'itc-federal', 'steampunk', 'widepoint-integrated-solutions',
     ]);
+    // Adobe, Elastic, Jamf and Splunk are named by one list whose usaspending.gov links resolve to no award
+    // in the snapshots (issue 15, item 7): mentions waiting for a second source, not award evidence.
+    const review = ctx.result.plan.reviewQueue.filter((r) => r.kind === 'mention').map((r) => r.name.toLowerCase());
+    for (const name of ['adobe', 'elastic', 'jamf', 'splunk']) expect(review.some((n) => n.startsWith(name))).toBe(true);
     const variq = ctx.result.plan.candidates.find((c) => c.companyId === 'variq');
     if (variq) {
       expect(variq.awards.map((a) => [a.awardKey, a.obligated, a.start, a.end])).toEqual([

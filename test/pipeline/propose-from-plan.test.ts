@@ -42,4 +42,26 @@ describe('proposing from the plan a run wrote', { timeout: 60_000 }, () => {
     await writeFile(file, JSON.stringify({ asOf: '2026-11-27', proposals: [{ kind: 'delete-everything' }] }));
     await expect(readPlanFile(file)).rejects.toThrow(/not-a-plan\.json: not a plan written by `icewatch run --plan-out`: proposals\.0\.kind/);
   });
+
+  it('validates the plan with its schema and allows only registry and evidence paths (issue 15, item 11)', async () => {
+    const reportsDir = join(dataDir, 'reports-forged');
+    const run = await runPipeline({ dataDir, reportsDir, asOf: '2026-11-27', now, offline: true, log });
+    const add = run.result.plan.proposals.find((p) => p.kind === 'add-company');
+    expect(add).toBeDefined();
+    const forge = async (name: string, change: (p: Record<string, any>) => void): Promise<string> => {
+      const plan = JSON.parse(stableStringify(run.result.plan)) as { proposals: Array<Record<string, any>> };
+      change(plan.proposals.find((p) => p.kind === 'add-company')!);
+      const file = join(dataDir, name);
+      await writeFile(file, JSON.stringify(plan));
+      return file;
+    };
+    const traversal = await forge('traversal.json', (p) => (p.companyId = '../../../../tmp/x'));
+    await expect(readPlanFile(traversal)).rejects.toThrow(/proposals\.\d+\.companyId: expected a registry id/);
+    const pkg = await forge('pkg.json', (p) => (p.registryFile.path = 'package.json'));
+    await expect(readPlanFile(pkg)).rejects.toThrow(/may only write data\/registry\/companies\/.*not "package\.json"/);
+    const workflow = await forge('workflow.json', (p) => (p.evidenceFile.path = '.github/workflows/x.yml'));
+    await expect(readPlanFile(workflow)).rejects.toThrow(/not "\.github\/workflows\/x\.yml"/);
+    const other = await forge('other.json', (p) => (p.registryFile.path = 'data/registry/companies/palantir.yaml'));
+    await expect(readPlanFile(other)).rejects.toThrow(/may only write/);
+  });
 });

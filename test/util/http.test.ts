@@ -122,6 +122,40 @@ describe('createHttpClient', () => {
     expect(sleeps).toHaveLength(1);
   });
 
+  describe('total deadlines (issue 15, item 15)', () => {
+    /** Sends one byte every `everyMs` for ever: each chunk arrives well inside the per-chunk timeout. */
+    const trickle = (everyMs: number) => (res: import('node:http').ServerResponse) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const timer = setInterval(() => {
+        if (res.destroyed || res.writableEnded) clearInterval(timer);
+        else res.write(' ');
+      }, everyMs);
+      res.on('close', () => clearInterval(timer));
+    };
+
+    it('ends a request whose body trickles a byte at a time, however long the per-chunk timeout allows', async () => {
+      server.route('/trickle', trickle(100));
+      const started = Date.now();
+      const error = await rejection(client({ bodyTimeoutMs: 300, requestDeadlineMs: 800 }).request({ url: server.url('/trickle') }));
+      expect(error).toBeInstanceOf(SourceUnavailableError);
+      expect(error.message).toMatch(/exceeded the request's total deadline of 1 s .*try again later/);
+      // Not retried: a deadline is the end of the request.
+      expect(server.requestsTo('/trickle')).toHaveLength(1);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    });
+
+    it('ends a source whose requests together run past its deadline', async () => {
+      server.route('/slow', (res) => {
+        setTimeout(() => json({ ok: true })(res, undefined as never), 400);
+      });
+      const http = client({ bodyTimeoutMs: 1_000, requestDeadlineMs: 5_000, sourceDeadlineMs: 700 });
+      await expect(http.json({ url: server.url('/slow') })).resolves.toBeDefined();
+      const error = await rejection(http.json({ url: server.url('/slow') }));
+      expect(error).toBeInstanceOf(SourceUnavailableError);
+      expect(error.message).toMatch(/exceeded the source's total deadline of 1 s/);
+    });
+  });
+
   it('retries a truncated body, then reports it if it keeps happening', async () => {
     server.route('/cut', sequence(truncated('{"results":[1,2'), json({ results: [1, 2, 3] })));
     const { data } = await client().json({ url: server.url('/cut') });

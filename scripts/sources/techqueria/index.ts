@@ -130,7 +130,7 @@ export function parseTechqueriaPage(text: string, options: PageParseOptions): Pa
   const sorted = [...records.values()].sort((a, b) => compareKeys(recordKey(a), recordKey(b)));
   const lists = TECHQUERIA_LISTS.filter((l) => listsFound.has(l));
   if (lists.length === 0) return { records: [], rowIssues, state: LISTS_REMOVED, lists: [] };
-  return { records: sorted, rowIssues, lists };
+  return { records: sorted, rowIssues, lists, ...(strays.length > 0 ? { unrecognisedLists: strays.length } : {}) };
 }
 
 function listHeadingsIn(blocks: Block[]): Array<{ heading: HeadingBlock; list: TechqueriaList }> {

@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import type { AwardRecord } from '../../records.ts';
 import { SourceFormatError } from '../../util/errors.ts';
 import { forLog } from '../../util/sanitize.ts';
+import { stableStringify } from '../../util/stable-json.ts';
 import type { ParseContext, ParseResult, RawInput, RowIssue, Shortfall } from '../types.ts';
 import { columnCountIssue, indexHeader, pickColumns, readCsvRows, rowIssuesFromZod, type CsvPlace } from './csv-reader.ts';
 import {
@@ -67,10 +68,22 @@ class AwardCollector {
       if (candidate.fromPrime) this.kept.set(candidate.record.awardKey, candidate);
       return;
     }
-    // Later windows of a fetch and later subaward reports carry the newer state of the award;
-    // on equal stamps the first seen stays, so the result does not depend on row order within a file.
-    if (candidate.stamp > current.stamp) this.kept.set(candidate.record.awardKey, candidate);
+    // Later windows of a fetch and later subaward reports carry the newer state of the award.
+    if (candidate.stamp !== current.stamp) {
+      if (candidate.stamp > current.stamp) this.kept.set(candidate.record.awardKey, candidate);
+      return;
+    }
+    // Equal stamps, different content: the row that sorts first by its content wins, so the result never
+    // depends on row order, and the conflict is reported (the source has two versions of one award).
+    const a = stableStringify(candidate.record);
+    const b = stableStringify(current.record);
+    if (a === b) return;
+    this.conflicts.push(candidate.record.awardKey);
+    if (a < b) this.kept.set(candidate.record.awardKey, candidate);
   }
+
+  /** Award keys seen twice with equal last-modified dates and different content. */
+  readonly conflicts: string[] = [];
 
   records(): AwardRecord[] {
     return [...this.kept.values()]
@@ -163,6 +176,12 @@ export async function parseDownloadInputs(inputs: readonly RawInput[], ctx?: Par
     if (input.expectedRows !== undefined && rows < input.expectedRows) {
       shortfalls.push({ what: `${label} (download status total_rows)`, expected: input.expectedRows, got: rows });
     }
+  }
+  if (collector.conflicts.length > 0) {
+    const keys = [...new Set(collector.conflicts)].sort();
+    ctx?.log(
+      `warning: ${keys.length} award key(s) appear twice with the same last_modified_date and different values; kept the version that sorts first by content (deterministic): ${keys.slice(0, 10).map((k) => forLog(k, 80)).join(', ')}${keys.length > 10 ? ', …' : ''}`,
+    );
   }
   return { records: collector.records(), rowIssues, ...(shortfalls.length > 0 ? { shortfalls } : {}) };
 }

@@ -9,6 +9,7 @@
  */
 import { open, readFile } from 'node:fs/promises';
 import { awardRecordSchema } from '../../records.ts';
+import { stableStringify } from '../../util/stable-json.ts';
 import type { AwardRecord, SourceRecord } from '../../records.ts';
 import { SourceFormatError } from '../../util/errors.ts';
 import type { ParseContext, ParseResult, RawInput, RowIssue } from '../types.ts';
@@ -188,7 +189,10 @@ export function dedupeAwards(awards: readonly AwardRecord[]): AwardRecord[] {
 }
 
 function mergeAward(earlier: AwardRecord, later: AwardRecord): AwardRecord {
-  const laterWins = (later.lastModified ?? '') >= (earlier.lastModified ?? '');
+  const stampLater = later.lastModified ?? '';
+  const stampEarlier = earlier.lastModified ?? '';
+  // On a tie the version that sorts first by content wins, never the one that came later in the input.
+  const laterWins = stampLater !== stampEarlier ? stampLater > stampEarlier : stableStringify(later) <= stableStringify(earlier);
   const winner = laterWins ? later : earlier;
   const loser = laterWins ? earlier : later;
   const sameRecipient =

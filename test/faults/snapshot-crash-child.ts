@@ -1,0 +1,25 @@
+/**
+ * Run in a child process by the "killed between the records rename and the meta rename" case: an import
+ * whose rename of the meta into place never returns, so the parent can SIGKILL it right between the two.
+ * Usage: node --import tsx snapshot-crash-child.ts <dataDir> <file> <now>
+ */
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const fsp = require('node:fs/promises') as { rename: (from: string, to: string) => Promise<void> };
+const realRename = fsp.rename;
+fsp.rename = async (from, to) => {
+  if (String(to).endsWith('.meta.json') && String(from).endsWith('.tmp')) {
+    process.stdout.write('between\n');
+    await new Promise(() => {});
+  }
+  return realRename(from, to);
+};
+syncBuiltinESMExports();
+
+const [dataDir, file, now] = process.argv.slice(2);
+if (!dataDir || !file || !now) throw new Error('usage: snapshot-crash-child.ts <dataDir> <file> <now>');
+const { updateSource } = await import('../../scripts/snapshots/update-source.ts');
+const { sources } = await import('../../scripts/sources/index.ts');
+await updateSource({ source: sources.get('usaspending-download')!, dataDir, from: [file], now: new Date(now), log: () => {} });
+process.stdout.write('finished\n');
