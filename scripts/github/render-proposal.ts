@@ -15,7 +15,7 @@ import type {
   StatusChangeProposal,
 } from '../plan/types.ts';
 import { GitHubError } from '../util/errors.ts';
-import { escapeMarkdown, markdownLink, toPlainText, truncate } from '../util/sanitize.ts';
+import { escapeMarkdown, markdownLink, toPlainText, truncate, withoutAutolinks } from '../util/sanitize.ts';
 import { sha256, shortHash } from '../util/hash.ts';
 import { stableStringify } from '../util/stable-json.ts';
 import { writeProposalMarker } from './marker.ts';
@@ -95,7 +95,8 @@ export function assertRepoPath(path: string): void {
 
 /** Titles are rendered by GitHub too: keep them plain, and break @mentions and #references. */
 function titleText(text: string, limit: number): string {
-  return toPlainText(text, limit)
+  // GitHub autolinks bare URLs in titles too (and cross-references issue URLs).
+  return withoutAutolinks(toPlainText(text, limit))
     .replace(/@(?=[\p{L}\p{N}_-])/gu, '@\u200b')
     .replace(/#(?=\d)/g, '#\u200b')
     .replace(/\b(GH)-(?=\d)/gi, '$1-\u200b');

@@ -162,6 +162,12 @@ describe('renderProposal with hostile source text', () => {
     expect(rendered.title).not.toMatch(/@[A-Za-z0-9]|#\d/);
   });
 
+  it('links nothing from a title: bare URLs are broken up', () => {
+    const titled = renderProposal(addProposal({ id: 'url-corp', name: 'See https://github.com/o/r/issues/1 and www.example.com', awards: [base] }));
+    expect(titled.title).not.toMatch(/https:\/\/|www\.example/);
+    expect(titled.title.replace(/\u200b/g, '')).toContain('https://github.com/o/r/issues/1');
+  });
+
   it('renders no raw HTML and no javascript: or data: link', () => {
     const html = md.render(body.split('\n').slice(1).join('\n'));
     expect(html).not.toMatch(/<script|<img|<b>|<[^>]*onerror/i);
