@@ -81,6 +81,7 @@ const fetchCommand = defineCommand({
       now: new Date(),
       log,
       originBase: resolve(process.cwd(), '..'),
+      config: await loadConfig(dataDir),
     });
     for (const issue of result.rowIssues.slice(0, 20)) {
       log(`skipped: ${issue.file}${issue.line ? `:${issue.line}` : ''}${issue.field ? ` (${issue.field})` : ''}: ${issue.message}`);

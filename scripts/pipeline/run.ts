@@ -76,7 +76,7 @@ export async function refreshSources(options: RunOptions, config: Config): Promi
     }
     const http = options.httpFor?.(source) ?? createHttpClient({ sourceId: source.id, allowedHosts: source.hosts });
     try {
-      const r = await updateSource({ source, dataDir: options.dataDir, http, now: options.now, log: options.log });
+      const r = await updateSource({ source, dataDir: options.dataDir, http, now: options.now, log: options.log, config });
       options.log(
         `${source.id}: ${r.meta.recordCount} records (${r.added} added, ${r.updated} updated, ${r.removed} removed` +
           `${r.rowIssues.length ? `, ${r.rowIssues.length} rows skipped` : ''})`,

@@ -4,7 +4,7 @@
  */
 import type { Config } from '../config.ts';
 import { PROPOSAL_THRESHOLD, type Matcher } from '../match/types.ts';
-import type { AwardRecord, MentionRecord } from '../records.ts';
+import type { AwardRecord, MentionRecord, SourceRecord } from '../records.ts';
 import type { CompanyInput, Registry } from '../registry/schema.ts';
 import type { SnapshotMeta } from '../snapshots/store.ts';
 import { shortHash } from '../util/hash.ts';
@@ -33,7 +33,7 @@ import type {
 export interface PlanSource {
   id: string;
   kind: 'procurement' | 'watchdog';
-  records: Array<AwardRecord | MentionRecord>;
+  records: SourceRecord[];
   meta?: SnapshotMeta;
 }
 

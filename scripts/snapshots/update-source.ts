@@ -9,6 +9,7 @@ import { recordKey, sourceRecordSchema, type SourceRecord } from '../records.ts'
 import type { RawInput, RowIssue, SourceDefinition } from '../sources/types.ts';
 import { SourceFormatError, SourceUnavailableError } from '../util/errors.ts';
 import type { HttpClient } from '../util/http.ts';
+import type { Config } from '../config.ts';
 import { readSnapshot, writeSnapshot, type Snapshot, type SnapshotMeta } from './store.ts';
 import { stableStringify } from '../util/stable-json.ts';
 
@@ -27,6 +28,7 @@ export interface UpdateSourceOptions {
   log?: (message: string) => void;
   /** How `--from` paths are recorded in the meta (relative to this directory). */
   originBase?: string;
+  config?: Config;
 }
 
 export interface UpdateSourceResult {
@@ -69,6 +71,7 @@ export async function updateSource(options: UpdateSourceOptions): Promise<Update
         checkpoint,
         now,
         log,
+        ...(options.config ? { config: options.config } : {}),
       });
       inputs = fetched.inputs;
       checkpoint = fetched.checkpoint ?? checkpoint;
@@ -76,7 +79,7 @@ export async function updateSource(options: UpdateSourceOptions): Promise<Update
       origins = [...new Set(fetched.inputs.map((i) => i.origin))].sort().slice(0, 20);
     }
 
-    const parsed = await source.parse(inputs, { log });
+    const parsed = await source.parse(inputs, { log, ...(options.config ? { config: options.config } : {}) });
     const fresh: SourceRecord[] = [];
     parsed.records.forEach((record, index) => {
       const checked = sourceRecordSchema.safeParse(record);
@@ -116,7 +119,10 @@ export async function updateSource(options: UpdateSourceOptions): Promise<Update
       }
     }
 
-    const merged = mergeRecords(previous?.records ?? [], fresh, source.mode === 'upsert' || incremental);
+    const merged = source.mergeSnapshot
+      ? source.mergeSnapshot(previous?.records ?? [], fresh, log)
+      : mergeRecords(previous?.records ?? [], fresh, source.mode === 'upsert' || incremental);
+    if (merged.checkpoint !== undefined) checkpoint = merged.checkpoint;
     const meta = await writeSnapshot(dataDir, source.id, merged.records, {
       retrievedAt: now.toISOString(),
       origins,
@@ -181,7 +187,7 @@ export function mergeRecords(
   previous: SourceRecord[],
   fresh: SourceRecord[],
   keepPrevious: boolean,
-): { records: SourceRecord[]; added: number; updated: number; removed: number } {
+): { records: SourceRecord[]; added: number; updated: number; removed: number; checkpoint?: string } {
   const before = new Map(previous.map((r) => [recordKey(r), stableStringify(r)]));
   const result = new Map<string, SourceRecord>();
   if (keepPrevious) for (const r of previous) result.set(recordKey(r), r);
