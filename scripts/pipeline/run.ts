@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { loadConfig, type Config } from '../config.ts';
+import { loadConfig, transactionsConfig, type Config } from '../config.ts';
 import { createMatcher } from '../match/matcher.ts';
 import { normalizedText } from '../match/normalize.ts';
 import { buildPlan, type PlanResult, type PlanSource } from '../plan/build-plan.ts';
@@ -164,6 +164,11 @@ export async function publishOutputs(
     sources: enabledSources(context.config, sourceMap).map((s) => ({ id: s.id, title: s.title, homepage: s.homepage, kind: s.kind })),
     plan: withPlan ? context.result.plan : undefined,
     extraSchemas: registryJsonSchemas(),
+    obligations: {
+      coverage: context.result.obligations.coverage,
+      recentWindowDays: transactionsConfig(context.config).recentWindowDays,
+      candidates: context.result.plan.candidates,
+    },
   });
 }
 

@@ -4,7 +4,8 @@
  */
 import type { Config } from '../config.ts';
 import { PROPOSAL_THRESHOLD, type Matcher } from '../match/types.ts';
-import type { AwardRecord, MentionRecord, SourceRecord } from '../records.ts';
+import type { AwardRecord, CoverageRecord, MentionRecord, SourceRecord, TransactionRecord } from '../records.ts';
+import { transactionsConfig } from '../config.ts';
 import type { CompanyInput, Registry } from '../registry/schema.ts';
 import type { SnapshotMeta } from '../snapshots/store.ts';
 import { shortHash } from '../util/hash.ts';
@@ -12,6 +13,13 @@ import { stableStringify } from '../util/stable-json.ts';
 import { attribute, type Attribution } from './attribute.ts';
 import { addYears, awardEndDate, dedupeAwards, hasStarted, inAgencyScope, inTechScope, sumAmounts, toAwardEvidence } from './awards.ts';
 import { summarizeCompanies, type CompanySummary } from './company-summary.ts';
+import {
+  attributeObligations,
+  currentAndLastFiscalYear,
+  summarizeObligations,
+  transactionInTechScope,
+  type ObligationsResult,
+} from './obligations.ts';
 import { evidenceFileSchema } from './evidence-schema.ts';
 import type { LastRunState } from './last-run.ts';
 import { diffLists } from './list-changes.ts';
@@ -58,6 +66,7 @@ export interface PlanResult {
   awards: AwardRecord[];
   mentions: MentionRecord[];
   nextState: LastRunState;
+  obligations: ObligationsResult;
 }
 
 export function buildPlan(inputs: PlanInputs): PlanResult {
@@ -71,14 +80,22 @@ export function buildPlan(inputs: PlanInputs): PlanResult {
     .sort((a, b) => `${a.source}/${a.list}/${a.name}`.localeCompare(`${b.source}/${b.list}/${b.name}`));
 
   const attribution = attribute(awards, mentions, inputs.matcher);
-  const summaries = summarizeCompanies(registry, attribution, asOf);
+  const obligations = attributeObligations({
+    transactions: enabled.flatMap((s) => s.records.filter((r): r is TransactionRecord => r.recordType === 'transaction')),
+    coverage: enabled.flatMap((s) => s.records.filter((r): r is CoverageRecord => r.recordType === 'coverage')),
+    datedAwards: awards,
+    matcher: inputs.matcher,
+    config,
+    asOf,
+  });
+  const summaries = summarizeCompanies(registry, attribution, asOf, obligations);
 
   const newAwards = previous ? findNewAwards(attribution, previous, asOf) : [];
   const transitions = previous ? findTransitions(summaries, previous, attribution, asOf) : [];
   const watchdogIds = new Set(enabled.filter((s) => s.kind === 'watchdog' && s.meta).map((s) => s.id));
   const listChanges = previous ? diffLists(previousMentions(previous), mentions, { sources: watchdogIds }) : [];
 
-  const { candidates, review: candidateReview } = findCandidates(inputs, attribution);
+  const { candidates, review: candidateReview } = findCandidates(inputs, attribution, obligations);
   const review = [...attribution.review, ...candidateReview].sort(compareReview);
 
   const proposals: Proposal[] = [
@@ -103,12 +120,18 @@ export function buildPlan(inputs: PlanInputs): PlanResult {
       listChanges,
       reviewQueue: review,
       proposals,
+      obligations: {
+        recentSince: obligations.recentSince,
+        coverage: obligations.coverage,
+        companies: summaries.flatMap((s) => (s.obligations ? [{ companyId: s.id, name: s.name, status: s.status, ...s.obligations }] : [])),
+      },
     },
     summaries,
     attribution,
     awards,
     mentions,
     nextState,
+    obligations,
   };
 }
 
@@ -198,9 +221,15 @@ interface CandidateGroup {
   awards: AwardRecord[];
   mentions: MentionRecord[];
   uei?: string;
+  /** Transactions of unlisted recipients in technology scope (usaspending-transactions). */
+  transactions: TransactionRecord[];
 }
 
-function findCandidates(inputs: PlanInputs, attribution: Attribution): { candidates: Candidate[]; review: ReviewItem[] } {
+function findCandidates(
+  inputs: PlanInputs,
+  attribution: Attribution,
+  obligations: ObligationsResult,
+): { candidates: Candidate[]; review: ReviewItem[] } {
   const { config, asOf, registry } = inputs;
   const since = addYears(asOf, -config.scope.lookbackYears);
   const groups = new Map<string, CandidateGroup>();
@@ -208,7 +237,7 @@ function findCandidates(inputs: PlanInputs, attribution: Attribution): { candida
     const key = inputs.normalizeName(name) || name.toLowerCase();
     let g = groups.get(key);
     if (!g) {
-      g = { key, names: new Map(), awards: [], mentions: [] };
+      g = { key, names: new Map(), awards: [], mentions: [], transactions: [] };
       groups.set(key, g);
     }
     g.names.set(name, (g.names.get(name) ?? 0) + 1);
@@ -223,6 +252,11 @@ function findCandidates(inputs: PlanInputs, attribution: Attribution): { candida
     g.uei ??= award.recipient.uei;
   }
   for (const mention of attribution.unmatchedMentions) group(mention.name).mentions.push(mention);
+  // Transactions name no UEI: only the exact (normalized) recipient name groups them with other evidence.
+  const inScopeAwards = new Set(obligations.unmatched.filter((t) => transactionInTechScope(t, config)).map((t) => t.awardKey));
+  for (const t of obligations.unmatched) if (inScopeAwards.has(t.awardKey)) group(t.recipient.name).transactions.push(t);
+  const [currentYear, lastYear] = currentAndLastFiscalYear(asOf);
+  const minPaid = transactionsConfig(config).candidateMinObligated;
 
   const candidates: Candidate[] = [];
   const review: ReviewItem[] = [];
@@ -232,7 +266,9 @@ function findCandidates(inputs: PlanInputs, attribution: Attribution): { candida
     const obligated = sumAmounts(g.awards.map((a) => a.amounts.obligated));
     const mentionSources = new Set(g.mentions.map((m) => m.source));
     const mentionEvidence = g.mentions.some((m) => (m.awardRefs?.length ?? 0) > 0 || m.amount !== undefined);
-    const byAward = g.awards.length > 0 && obligated >= config.scope.minObligated;
+    const paidIn = (year: number) => sumAmounts(g.transactions.filter((t) => t.fiscalYear === year).map((t) => t.obligated));
+    const byObligations = g.transactions.length > 0 && (paidIn(currentYear) >= minPaid || paidIn(lastYear) >= minPaid);
+    const byAward = (g.awards.length > 0 && obligated >= config.scope.minObligated) || byObligations;
     const byMentions = mentionSources.size >= config.proposals.mentionOnlyMinSources || mentionEvidence;
     if (!companyId || registry.byId.has(companyId) || (!byAward && !byMentions)) {
       if (g.mentions.length > 0 && g.awards.length === 0) {
@@ -247,11 +283,31 @@ function findCandidates(inputs: PlanInputs, attribution: Attribution): { candida
       }
       continue;
     }
-    const because = [...(byAward ? ['tech-scope-award'] : []), ...(g.mentions.length > 0 ? ['watchdog-mention'] : [])];
+    const because = [
+      ...(g.awards.length > 0 && obligated >= config.scope.minObligated ? ['tech-scope-award'] : []),
+      ...(byObligations ? ['tech-scope-obligations'] : []),
+      ...(g.mentions.length > 0 ? ['watchdog-mention'] : []),
+    ];
+    const paid = g.transactions.length > 0 ? summarizeObligations(g.transactions, obligations.yearComplete, obligations.recentSince, asOf) : undefined;
+    const txAwards = (paid?.largestAwards ?? []).filter((a) => !g.awards.some((x) => x.awardKey === a.awardKey));
     const confidence = byAward ? 1 : PROPOSAL_THRESHOLD;
-    const awardEvidence = g.awards
-      .map((a) => toAwardEvidence(a, asOf))
-      .sort((a, b) => a.awardKey.localeCompare(b.awardKey));
+    const awardEvidence = [
+      ...g.awards.map((a) => toAwardEvidence(a, asOf)),
+      // Transactions give no end date: such an award is never shown as active.
+      ...txAwards.map((a) => ({
+        awardKey: a.awardKey,
+        piid: a.piid,
+        kind: a.awardKey.startsWith('CONT_IDV_') ? ('idv' as const) : ('contract' as const),
+        source: 'usaspending-transactions',
+        recipientName: a.recipientName,
+        agency: config.agencies.map((x) => x.name).join(', '),
+        obligated: a.obligated,
+        description: `${a.transactions} transaction(s), last action ${a.lastActionDate}`,
+        active: false,
+        url: a.url,
+      })),
+    ].sort((a, b) => a.awardKey.localeCompare(b.awardKey));
+    const noUei = byObligations && !g.uei ? '; the transactions source has no UEI: matched on the exact recipient name only' : '';
     candidates.push({
       companyId,
       name,
@@ -261,7 +317,12 @@ function findCandidates(inputs: PlanInputs, attribution: Attribution): { candida
             relation: 'direct',
             confidence,
             method: g.uei ? 'uei' : 'legal-name',
-            reason: `recipient of ${g.awards.length} ICE award(s) in technology scope${g.uei ? ` (UEI ${g.uei})` : ''}`,
+            reason:
+              (g.awards.length > 0
+                ? `recipient of ${g.awards.length} ICE award(s) in technology scope${g.uei ? ` (UEI ${g.uei})` : ''}`
+                : `recipient of ${g.transactions.length} ICE transaction(s) in technology scope`) +
+              (byObligations ? `; obligated ${paidIn(currentYear).toFixed(2)} USD in FY${currentYear} and ${paidIn(lastYear).toFixed(2)} USD in FY${lastYear}` : '') +
+              noUei,
           }
         : {
             relation: 'direct',
@@ -271,9 +332,10 @@ function findCandidates(inputs: PlanInputs, attribution: Attribution): { candida
           },
       awards: awardEvidence,
       mentions: g.mentions.map(toMentionEvidence),
-      totalObligated: obligated,
+      totalObligated: g.awards.length > 0 ? obligated : (paid ? sumAmounts(paid.byFiscalYear.map((y) => y.obligated)) : 0),
       because,
       isNew: !inputs.previous || !(companyId in inputs.previous.candidates),
+      ...(paid ? { obligations: paid } : {}),
     });
   }
   candidates.sort((a, b) => b.totalObligated - a.totalObligated || a.companyId.localeCompare(b.companyId));

@@ -3,8 +3,13 @@
  * pull requests are all renderings of this one value, so a dry run shows exactly what a real run does.
  */
 import type { Match } from '../match/types.ts';
+import type { CompanyObligations, CoverageSummary } from './obligations.ts';
 
-export type CompanyStatus = 'active' | 'ended' | 'no-record';
+/**
+ * `recent-obligations`: ICE obligated money to the company within the configured window on an award
+ * whose end date is not known; transactions carry action dates, which are not end dates.
+ */
+export type CompanyStatus = 'active' | 'recent-obligations' | 'ended' | 'no-record';
 export type SourceHealthState = 'ok' | 'stale' | 'failed';
 
 export interface SourceHealth {
@@ -113,6 +118,16 @@ export interface Candidate {
   because: string[];
   /** false when the last run already had this candidate (the report and feed only announce new ones). */
   isNew: boolean;
+  /** ICE obligations by fiscal year (usaspending-transactions), when its evidence includes transactions. */
+  obligations?: CompanyObligations;
+}
+
+/** Per-company obligations and the completeness of each fiscal year, for the report. */
+export interface PlanObligations {
+  /** Start of the recent-obligations window. */
+  recentSince: string;
+  coverage: CoverageSummary[];
+  companies: Array<{ companyId: string; name: string; status: CompanyStatus } & CompanyObligations>;
 }
 
 export interface NewAward {
@@ -159,4 +174,5 @@ export interface Plan {
   listChanges: ListChange[];
   reviewQueue: ReviewItem[];
   proposals: Proposal[];
+  obligations?: PlanObligations;
 }

@@ -3,6 +3,8 @@ import type { CompanySummary } from '../plan/company-summary.ts';
 import type { SourceHealth } from '../plan/types.ts';
 import { escapeMarkdown, markdownLink } from '../util/sanitize.ts';
 import { formatUsd, table } from './format.ts';
+import { obligationsSection, recentObligationsSection } from './obligations-markdown.ts';
+import type { CoverageSummary } from '../plan/obligations.ts';
 
 export interface MarkdownInputs {
   asOf: string;
@@ -10,6 +12,7 @@ export interface MarkdownInputs {
   summaries: CompanySummary[];
   health: SourceHealth[];
   sourceLinks: Array<{ id: string; title: string; homepage: string }>;
+  obligations?: { coverage: CoverageSummary[]; recentWindowDays: number };
 }
 
 /** Mirrors the policy page: active ICE contracts, Declined, Past Partners, no longer active — with evidence. */
@@ -50,6 +53,10 @@ export function renderCompaniesMarkdown(inputs: MarkdownInputs): string {
       ]),
       '',
     );
+  }
+
+  if (inputs.obligations) {
+    lines.push(...recentObligationsSection(summaries, registry, inputs.asOf, inputs.obligations.recentWindowDays));
   }
 
   for (const [status, heading] of [
@@ -113,6 +120,8 @@ export function renderCompaniesMarkdown(inputs: MarkdownInputs): string {
       '',
     );
   }
+
+  if (inputs.obligations) lines.push(...obligationsSection(summaries, registry, inputs.obligations.coverage));
 
   lines.push('## Further information', '');
   for (const link of inputs.sourceLinks) lines.push(`- ${markdownLink(link.title, link.homepage)}`);
