@@ -26,6 +26,7 @@ import type { SourceDefinition } from '../sources/types.ts';
 import { writeFilesAtomic, writeIfChanged } from '../util/atomic-fs.ts';
 import { createHttpClient, type HttpClient } from '../util/http.ts';
 import { forLog } from '../util/sanitize.ts';
+import { enrichStep } from './enrich-awards.ts';
 import { sourceHealth, type SourceOutcome } from './health.ts';
 
 export interface RunOptions {
@@ -221,7 +222,10 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   // Fail on a broken registry before spending time on the network.
   const registry = await registryOrThrow(options.dataDir, options.log);
   const outcomes = await refreshSources(options, config);
-  const context = await planFromDisk({ ...options, outcomes, loaded: { config, registry } });
+  let context = await planFromDisk({ ...options, outcomes, loaded: { config, registry } });
+  // Dates for the awards that decide a status (transactions have none); then plan again on them.
+  const enriched = await enrichStep({ ...options, config, sourceMap: options.sourceMap ?? allSources, result: context.result });
+  if (enriched && enriched.stored > 0) context = await planFromDisk({ ...options, outcomes, loaded: { config, registry } });
   const written = [
     ...(await publishOutputs(options.dataDir, context, options.now, true, options.sourceMap)),
   ];

@@ -14,7 +14,10 @@ export interface TransactionsSourceOptions {
   groups?: readonly AwardGroup[];
 }
 
-export function createTransactionsSource(options: TransactionsSourceOptions = {}): SourceDefinition {
+/** The source, plus the API origin the award enrichment (GET /api/v2/awards/{id}/) uses. */
+export type TransactionsSource = SourceDefinition & { apiBaseUrl: string };
+
+export function createTransactionsSource(options: TransactionsSourceOptions = {}): TransactionsSource {
   const baseUrl = options.baseUrl ?? USASPENDING_API;
   const fetchOptions = {
     baseUrl,
@@ -22,7 +25,7 @@ export function createTransactionsSource(options: TransactionsSourceOptions = {}
     maxPages: options.maxPages ?? 1_000,
     groups: options.groups ?? (['contracts', 'idvs'] as const),
   };
-  return defineSource({
+  const source = defineSource({
     id: TRANSACTIONS_SOURCE_ID,
     title: 'USAspending.gov transactions (what ICE obligates per fiscal year)',
     homepage: 'https://www.usaspending.gov/search',
@@ -36,6 +39,7 @@ export function createTransactionsSource(options: TransactionsSourceOptions = {}
     parse: (inputs, ctx) => parseTransactions(inputs, ctx),
     mergeSnapshot: mergeTransactionSnapshot,
   });
+  return { ...source, apiBaseUrl: baseUrl };
 }
 
 export const usaspendingTransactionsSource = createTransactionsSource();
