@@ -289,7 +289,7 @@ function findCandidates(
       ...(g.mentions.length > 0 ? ['watchdog-mention'] : []),
     ];
     const paid = g.transactions.length > 0 ? summarizeObligations(g.transactions, obligations.yearComplete, obligations.recentSince, asOf) : undefined;
-    const txAwards = (paid?.largestAwards ?? []).filter((a) => !g.awards.some((x) => x.awardKey === a.awardKey));
+    const txAwards = (paid?.largestAwards ?? []).filter((a) => a.obligated > 0 && !g.awards.some((x) => x.awardKey === a.awardKey));
     const confidence = byAward ? 1 : PROPOSAL_THRESHOLD;
     const awardEvidence = [
       ...g.awards.map((a) => toAwardEvidence(a, asOf)),
@@ -451,6 +451,7 @@ function statusProposals(
     const reason = last
       ? `its last active ICE award ${last.awardKey} ended (${last.kind === 'idv' ? (last.lastDateToOrder ?? last.end) : last.end})`
       : 'no ICE award is active any more';
+    const stillPaid = t.to === 'recent-obligations' ? '; ICE still obligated money to it recently, on awards whose end date is not known' : '';
     const entry = last
       ? { url: last.url, title: `ICE award ${last.piid} ended`, publisher: 'USAspending.gov', date: inputs.asOf, kind: 'award' as const, summary: `No active ICE award as of ${inputs.asOf}: ${reason}.` }
       : undefined;
@@ -460,7 +461,7 @@ function statusProposals(
       name: t.name,
       from: t.from,
       to: t.to,
-      reason,
+      reason: `${reason}${stillPaid}`,
       awards: t.awards,
       mentions: [],
       evidenceHash: evidenceHashOf(t.awards.map((a) => a.awardKey), []),
