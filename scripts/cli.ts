@@ -13,6 +13,7 @@ import { proposeFromPlan, type GitHubSettings } from './pipeline/propose-command
 import { planFromDisk, publishOutputs, readPlanFile, runPipeline } from './pipeline/run.ts';
 import { writeFileAtomic } from './util/atomic-fs.ts';
 import { stableStringify } from './util/stable-json.ts';
+import { enrichCommandRun } from './pipeline/enrich-awards.ts';
 import { sourceHealth } from './pipeline/health.ts';
 import type { SourceHealth } from './plan/types.ts';
 import { loadRegistry } from './registry/load.ts';
@@ -173,6 +174,17 @@ const publishCommand = defineCommand({
   },
 });
 
+const enrichCommand = defineCommand({
+  meta: { name: 'enrich', description: 'Look up the awards behind recent ICE obligations (GET /api/v2/awards/{id}/) so they get dated statuses' },
+  args: { data: dataArg, 'as-of': { type: 'string', description: 'Status date YYYY-MM-DD (default: today)' } },
+  async run({ args }) {
+    const outcome = await enrichCommandRun({ dataDir: resolve(args.data), asOf: parseAsOf(args['as-of']), now: new Date(), log });
+    process.stdout.write(
+      outcome ? `enriched ${outcome.stored} award(s); ${outcome.remaining} left for the next run${outcome.failed ? `; ${outcome.failed} failed` : ''}\n` : 'nothing to enrich\n',
+    );
+  },
+});
+
 const propose = defineCommand({
   meta: { name: 'propose', description: 'Open or update pull requests for the current plan (dry run without GITHUB_TOKEN)' },
   args: {
@@ -301,6 +313,7 @@ export const commands: Record<string, CommandDef<any>> = {
   match,
   run,
   publish: publishCommand,
+  enrich: enrichCommand,
   propose,
   sources: sourcesCommand,
   'import-recordings': importRecordingsCommand,

@@ -12,6 +12,7 @@
  */
 import { transactionsConfig, type Config } from '../config.ts';
 import type { PlanResult } from '../plan/build-plan.ts';
+import { sources } from '../sources/index.ts';
 import type { SourceDefinition } from '../sources/types.ts';
 import { USASPENDING_API, type TransactionsSource } from '../sources/usaspending-transactions/index.ts';
 import { createHttpClient } from '../util/http.ts';
@@ -150,4 +151,19 @@ export async function enrichStep(options: {
     options.log(`${TRANSACTIONS_SOURCE_ID}: award enrichment stopped: ${forLog((error as Error).message, 300)}`);
     return undefined;
   }
+}
+
+/** `icewatch enrich`: plan from the snapshots, then enrich (the scheduled fetch job runs it after its fetch). */
+export async function enrichCommandRun(options: { dataDir: string; asOf: string; now: Date; log: (m: string) => void }): Promise<EnrichOutcome | undefined> {
+  const { planFromDisk } = await import('./run.ts');
+  const context = await planFromDisk({ dataDir: options.dataDir, asOf: options.asOf, now: options.now, log: options.log });
+  return enrichStep({
+    dataDir: options.dataDir,
+    offline: false,
+    config: context.config,
+    sourceMap: sources,
+    result: context.result,
+    now: options.now,
+    log: options.log,
+  });
 }
