@@ -2,6 +2,7 @@
  * The only module that touches argv, env, exit codes and @actions/core. Everything it calls is a plain
  * function of data; this file turns flags into options and results into output.
  */
+import { existsSync } from 'node:fs';
 import * as core from '@actions/core';
 import { defineCommand, renderUsage, runCommand, type ArgsDef, type CommandDef } from 'citty';
 import { readFile } from 'node:fs/promises';
@@ -82,7 +83,8 @@ const fetchCommand = defineCommand({
       now: new Date(),
       log,
       originBase: resolve(process.cwd(), '..'),
-      config: await loadConfig(dataDir),
+      // A bare data directory (an import into a scratch folder) has no config: the source's defaults apply.
+      config: existsSync(resolve(dataDir, 'config.yaml')) ? await loadConfig(dataDir) : undefined,
     });
     for (const issue of result.rowIssues.slice(0, 20)) {
       log(`skipped: ${issue.file}${issue.line ? `:${issue.line}` : ''}${issue.field ? ` (${issue.field})` : ''}: ${issue.message}`);
