@@ -180,7 +180,8 @@ export function attributeObligations(options: {
   const { config, asOf } = options;
   const codes = new Set(config.agencies.map((a) => a.code));
   const inScope = options.transactions.filter((t) => codes.has(t.awardingAgencyCode) && t.actionDate <= asOf);
-  const coverage = options.coverage.filter((c) => codes.has(c.awardingAgencyCode));
+  // Years that had not begun by the as-of date do not exist yet as far as that date is concerned.
+  const coverage = options.coverage.filter((c) => codes.has(c.awardingAgencyCode) && c.fiscalYear <= fiscalYear(asOf));
   const yearComplete = yearCompleteness(coverage, config);
   const recentSince = daysBefore(asOf, transactionsConfig(config).recentWindowDays);
 

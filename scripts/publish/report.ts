@@ -91,6 +91,10 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
   for (const c of newCandidates.slice(0, DETAILED_CANDIDATES)) {
     out.push(`### ${escapeMarkdown(c.name)} (\`${c.companyId}\`)`, '');
     out.push(`${escapeMarkdown(c.match.reason, 400)}. Confidence ${c.confidence.toFixed(2)}. Total obligated: ${formatUsd(c.totalObligated)}.`, '');
+    if (c.obligations && c.obligations.byFiscalYear.length > 0) {
+      const years = c.obligations.byFiscalYear.map((y) => `FY${y.fiscalYear} ${figureCell(y)} (${y.transactions})`).join('; ');
+      out.push(`ICE obligations by fiscal year (transactions): ${years}; last action ${c.obligations.lastActionDate ?? '?'} (an action date, not an end date).`, '');
+    }
     if (c.awards.length > 0) out.push(awardTable(c.awards.slice(0, 25)), '');
     if (c.awards.length > 25) out.push(`…and ${c.awards.length - 25} more awards (see ${c.companyId} in the JSON report).`, '');
     for (const m of c.mentions) out.push(`- Listed by ${escapeMarkdown(m.source)} (${escapeMarkdown(m.list)}) as “${escapeMarkdown(m.name)}”${m.evidenceUrl ? ` — ${markdownLink('evidence', m.evidenceUrl)}` : ''}`);
