@@ -224,7 +224,8 @@ function awardTable(awards: AwardEvidence[]): string {
       formatUsd(a.obligated),
       a.start ?? '',
       (a.kind === 'idv' ? a.lastDateToOrder : a.end) ?? '',
-      a.active ? 'yes' : 'no',
+      // An award known only from its transactions has no dates: its state is unknown, not "no".
+      a.active ? 'yes' : a.source === 'usaspending-transactions' && !a.end && !a.lastDateToOrder ? 'unknown' : 'no',
       escapeMarkdown(a.description ?? '', 120),
     ]),
   ]);
