@@ -86,14 +86,20 @@ describe('icewatch CLI', { timeout: 60_000 }, () => {
     expect(api.stdout).toMatch(/^usaspending: \d+ records \(\d+ added/m);
     const dl = await icewatch(['fetch', '--data', dir, '--source', 'usaspending-download', '--from', sharedFixture('usaspending/downloads/ICE_umn_Contracts_PrimeAwardSummaries_2025-03-28_H02M59S08_1.csv')]);
     expect(dl.stdout).toMatch(/^usaspending-download: 5 records/m);
-    const tx = await icewatch(['fetch', '--data', dir, '--source', 'usaspending-transactions', '--from', sharedFixture('usaspending/transactions/CBP_ICE_FY2026_Contract_Obligations.csv')]);
-    // 2,821 ICE transactions and the year's coverage record (CBP rows skipped: not configured).
-    expect(tx.stdout).toMatch(/^usaspending-transactions: 2822 records/m);
     const list = await icewatch(['fetch', '--data', dir, '--source', 'companies-that-work-with-ice', '--from', sharedFixture('watchdogs/companies-that-work-with-ice/index.upstream-b155e67.md')]);
     expect(list.stdout).toMatch(/^companies-that-work-with-ice: 180 records/m);
     const missing = await icewatch(['fetch', '--data', dir, '--source', 'fpds', '--from', join(dir, 'nope.xml')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('nope.xml');
+    await removeDir(dir);
+  });
+
+  it('imports a recorded transactions year through fetch --from', { timeout: 120_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'icewatch-fetch-tx-'));
+    const tx = await icewatch(['fetch', '--data', dir, '--source', 'usaspending-transactions', '--from', sharedFixture('usaspending/transactions/CBP_ICE_FY2026_Contract_Obligations.csv')]);
+    // 2,821 ICE transactions and the year's coverage record (CBP rows skipped: not configured).
+    expect(tx.code).toBe(0);
+    expect(tx.stdout).toMatch(/^usaspending-transactions: 2822 records/m);
     await removeDir(dir);
   });
 
