@@ -2,6 +2,7 @@
  * The only module that touches argv, env, exit codes and @actions/core. Everything it calls is a plain
  * function of data; this file turns flags into options and results into output.
  */
+import { existsSync } from 'node:fs';
 import * as core from '@actions/core';
 import { defineCommand, renderUsage, runCommand, type ArgsDef, type CommandDef } from 'citty';
 import { readFile } from 'node:fs/promises';
@@ -23,6 +24,7 @@ import { loadWatchlists } from './watchlist/load.ts';
 import type { WatchlistIssuePlan } from './watchlist/outputs.ts';
 import { writeFileAtomic } from './util/atomic-fs.ts';
 import { stableStringify } from './util/stable-json.ts';
+import { enrichCommandRun } from './pipeline/enrich-awards.ts';
 import { sourceHealth } from './pipeline/health.ts';
 import type { SourceHealth } from './plan/types.ts';
 import { loadRegistry } from './registry/load.ts';
@@ -99,6 +101,8 @@ const fetchCommand = defineCommand({
       log,
       originBase: resolve(process.cwd(), '..'),
       acceptChange: Boolean(args['accept-change']),
+      // A bare data directory (an import into a scratch folder) has no config: the source's defaults apply.
+      config: existsSync(resolve(dataDir, 'config.yaml')) ? await loadConfig(dataDir) : undefined,
     });
     for (const issue of result.rowIssues.slice(0, 20)) {
       log(`skipped: ${issue.file}${issue.line ? `:${issue.line}` : ''}${issue.field ? ` (${issue.field})` : ''}: ${issue.message}`);
@@ -216,6 +220,17 @@ const publishCommand = defineCommand({
       return publishUnlessUnknown(dataDir, context, now, false, log);
     });
     process.stdout.write(written.length ? written.map((w) => `wrote ${rel(w)}`).join('\n') + '\n' : 'published outputs up to date\n');
+  },
+});
+
+const enrichCommand = defineCommand({
+  meta: { name: 'enrich', description: 'Look up the awards behind recent ICE obligations (GET /api/v2/awards/{id}/) so they get dated statuses' },
+  args: { data: dataArg, 'as-of': { type: 'string', description: 'Status date YYYY-MM-DD (default: today)' } },
+  async run({ args }) {
+    const outcome = await enrichCommandRun({ dataDir: resolve(args.data), asOf: parseAsOf(args['as-of']), now: new Date(), log });
+    process.stdout.write(
+      outcome ? `enriched ${outcome.stored} award(s); ${outcome.remaining} left for the next run${outcome.failed ? `; ${outcome.failed} failed` : ''}\n` : 'nothing to enrich\n',
+    );
   },
 });
 
@@ -452,6 +467,7 @@ export const commands: Record<string, CommandDef<any>> = {
   audit: auditCommand,
   run,
   publish: publishCommand,
+  enrich: enrichCommand,
   propose,
   doctor,
   sources: sourcesCommand,

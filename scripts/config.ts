@@ -18,6 +18,18 @@ export const configSchema = z.strictObject({
     staleAfterDays: z.strictObject({ procurement: z.number().positive(), watchdog: z.number().positive() }),
   }),
   sources: z.record(z.string(), z.boolean()),
+  transactions: z
+    .strictObject({
+      /** The usaspending-transactions source lists each fiscal year from this one to the current one. */
+      firstFiscalYear: z.number().int().min(2008),
+      /** A company with positive obligations this many days before the as-of date has "recent obligations". */
+      recentWindowDays: z.number().int().positive(),
+      /** USD in the current or the last fiscal year that makes an unlisted in-scope recipient a candidate. */
+      candidateMinObligated: z.number().nonnegative(),
+      /** Awards looked up with GET /api/v2/awards/{id}/ per live run (the rest wait for the next run). */
+      enrichPerRun: z.number().int().nonnegative(),
+    })
+    .optional(),
   proposals: z.strictObject({
     maxNewPerRun: z.number().int().nonnegative(),
     maxOpen: z.number().int().nonnegative(),
@@ -28,6 +40,19 @@ export const configSchema = z.strictObject({
   }),
 });
 export type Config = z.infer<typeof configSchema>;
+export type TransactionsConfig = NonNullable<Config['transactions']>;
+
+export const DEFAULT_TRANSACTIONS_CONFIG: TransactionsConfig = {
+  firstFiscalYear: 2021,
+  recentWindowDays: 365,
+  candidateMinObligated: 25000,
+  enrichPerRun: 50,
+};
+
+/** The `transactions` section, with its defaults when a config predates it. */
+export function transactionsConfig(config: Config | undefined): TransactionsConfig {
+  return config?.transactions ?? DEFAULT_TRANSACTIONS_CONFIG;
+}
 
 export class ConfigError extends IcewatchError {
   override name = 'ConfigError';

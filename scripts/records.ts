@@ -82,14 +82,72 @@ export const mentionRecordSchema = z.object({
 });
 export type MentionRecord = z.infer<typeof mentionRecordSchema>;
 
-export const sourceRecordSchema = z.discriminatedUnion('recordType', [awardRecordSchema, mentionRecordSchema]);
+/** One contract action (a transaction) with its obligation: what an agency paid in a fiscal year. */
+export const transactionRecordSchema = z.object({
+  recordType: z.literal('transaction'),
+  source: z.string(),
+  /** `<mod>|<actionDate>|<cents>|<n>` within the award: the API gives no transaction id; n counts identical rows. */
+  key: z.string().min(1),
+  awardKey: z.string().min(1),
+  piid: z.string().min(1),
+  kind: z.enum(['contract', 'idv']),
+  fiscalYear: z.number().int(),
+  /** The action date: when the obligation was made, never when the award ends. */
+  actionDate: isoDate,
+  mod: z.string().optional(),
+  /** Federal action obligation in USD; negative for de-obligations. */
+  obligated: z.number(),
+  recipient: z.object({ name: z.string().min(1), uei: z.string().optional(), recipientId: z.string().optional() }),
+  awardingAgencyCode: z.string().regex(/^\d{4}$/),
+  awardType: z.string().optional(),
+  naics: z.string().optional(),
+  naicsDescription: z.string().optional(),
+  psc: z.string().optional(),
+  pscDescription: z.string().optional(),
+  /** The award page is usaspendingAwardUrl(awardKey): not stored, a snapshot of a full history stays small. */
+  description: z.string().optional(),
+});
+export type TransactionRecord = z.infer<typeof transactionRecordSchema>;
+
+/** How complete one listing (agency × fiscal year × award group) is: a short listing is a lower bound. */
+export const coverageRecordSchema = z.object({
+  recordType: z.literal('coverage'),
+  source: z.string(),
+  awardingAgencyCode: z.string().regex(/^\d{4}$/),
+  fiscalYear: z.number().int(),
+  group: z.enum(['contracts', 'idvs']),
+  /** Transactions held for this listing. */
+  rows: z.number().int().nonnegative(),
+  /** What the count endpoint (or the recording's evidence) says the listing has, when known. */
+  expected: z.number().int().nonnegative().optional(),
+  complete: z.boolean(),
+  /** Last action date covered (the listing's retrieval, for a year still running). */
+  through: isoDate.optional(),
+  /** Why it is (in)complete, in words a researcher can check. */
+  basis: z.string(),
+});
+export type CoverageRecord = z.infer<typeof coverageRecordSchema>;
+
+export const sourceRecordSchema = z.discriminatedUnion('recordType', [
+  awardRecordSchema,
+  mentionRecordSchema,
+  transactionRecordSchema,
+  coverageRecordSchema,
+]);
 export type SourceRecord = z.infer<typeof sourceRecordSchema>;
 
 /** The identity of a record inside its snapshot: one line per key. */
 export function recordKey(record: SourceRecord): string {
-  return record.recordType === 'award'
-    ? record.awardKey
-    : `${record.list}\u0000${record.name.normalize('NFKC').toLowerCase()}`;
+  switch (record.recordType) {
+    case 'award':
+      return record.awardKey;
+    case 'mention':
+      return `${record.list}\u0000${record.name.normalize('NFKC').toLowerCase()}`;
+    case 'transaction':
+      return `T\u0000${record.awardKey}\u0000${record.key}`;
+    case 'coverage':
+      return `C\u0000${record.awardingAgencyCode}\u0000${record.fiscalYear}\u0000${record.group}`;
+  }
 }
 
 export function usaspendingAwardUrl(awardKey: string): string {

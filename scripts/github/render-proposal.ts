@@ -161,9 +161,14 @@ function sortMentions(mentions: MentionEvidence[]): MentionEvidence[] {
   return [...mentions].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
+/** An award with no known end (one seen only in transactions) has not "ended": its end is unknown. */
+function awardState(award: AwardEvidence): string {
+  return award.active ? 'active' : awardEnd(award) ? 'ended' : 'end date unknown';
+}
+
 function awardSentence(award: AwardEvidence, isNew = false): string {
   const end = awardEnd(award);
-  const state = award.active ? 'active' : 'ended';
+  const state = awardState(award);
   const when = end ? `, ${award.active ? 'runs until' : 'ended'} ${isoDate(end)}` : '';
   return `${escapeMarkdown(award.recipientName, 120)} was awarded ${code(award.awardKey)} by ICE (${award.kind === 'idv' ? 'IDV' : 'contract'}, ${state}${when})${isNew ? ' — **new**' : ''}.`;
 }
@@ -186,7 +191,7 @@ function awardRows(awards: AwardEvidence[], newKeys: ReadonlySet<string>): strin
     money(a.potential),
     isoDate(a.start),
     isoDate(awardEnd(a)),
-    a.active ? 'active' : 'ended',
+    awardState(a),
     cell(a.description, 100),
     markdownLink('usaspending.gov', a.url, 40),
   ]);

@@ -4,6 +4,7 @@
  * so the reports and the change feed show what the pipeline would have said on those dates.
  */
 import { join, resolve } from 'node:path';
+import { loadConfig } from '../config.ts';
 import { updateSource } from '../snapshots/update-source.ts';
 import { withDataLock } from '../snapshots/data-lock.ts';
 import { sources } from '../sources/index.ts';
@@ -28,6 +29,7 @@ export const RECORDED_IMPORTS: ReadonlyArray<[string, string[]]> = [
       'usaspending/downloads/ICE_mn_Contracts_Subawards_2025-03-21_H19M57S41_1.csv',
     ],
   ],
+  ['usaspending-transactions', [2021, 2022, 2023, 2024, 2025, 2026].map((y) => `usaspending/transactions/CBP_ICE_FY${y}_Contract_Obligations.csv`)],
   ['fpds', ['fpds/ICE_raw_PUBLIC_v1.5.3_PIID_70CDCR26FR0000014_ithildin.xml']],
   ['companies-that-work-with-ice', ['watchdogs/companies-that-work-with-ice/index.upstream-b155e67.md']],
   ['twc-top-contractors', ['watchdogs/twc/2026-02-22-corporate-targets-for-tech-worker-activism-against-ice.md']],
@@ -49,8 +51,9 @@ async function importLocked(options: ImportRecordingsOptions): Promise<void> {
   const { fixturesDir, dataDir, reportsDir, now, log } = options;
   // Meta files name recordings as shared/fixtures/…, relative to the folder that holds the repository.
   const originBase = resolve(fixturesDir, '..', '..');
+  const config = await loadConfig(dataDir);
   for (const [id, files] of RECORDED_IMPORTS) {
-    const result = await updateSource({ source: sources.get(id)!, dataDir, from: files.map((f) => join(fixturesDir, f)), now, log, originBase });
+    const result = await updateSource({ source: sources.get(id)!, dataDir, from: files.map((f) => join(fixturesDir, f)), now, log, originBase, config });
     log(`${id}: ${result.meta.recordCount} records`);
   }
   const techqueria = sources.get('techqueria')!;

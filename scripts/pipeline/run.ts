@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { WatchlistOutcome } from '../watchlist/outputs.ts';
 import { renderWatchlistSection } from '../watchlist/outputs.ts';
 import { loadValidWatchlists, planWatchlists, writeWatchlistOutputs } from '../watchlist/run-watchlists.ts';
-import { loadConfig, type Config } from '../config.ts';
+import { loadConfig, transactionsConfig, type Config } from '../config.ts';
 import { createMatcher } from '../match/matcher.ts';
 import { normalizedText } from '../match/normalize.ts';
 import { buildPlan, type PlanResult, type PlanSource } from '../plan/build-plan.ts';
@@ -32,6 +32,7 @@ import type { SourceDefinition } from '../sources/types.ts';
 import { writeFilesAtomic, writeIfChanged } from '../util/atomic-fs.ts';
 import { createHttpClient, type HttpClient } from '../util/http.ts';
 import { forLog } from '../util/sanitize.ts';
+import { enrichStep } from './enrich-awards.ts';
 import { sourceHealth, type SourceOutcome } from './health.ts';
 
 export interface RunOptions {
@@ -84,7 +85,7 @@ export async function refreshSources(options: RunOptions, config: Config): Promi
     }
     const http = options.httpFor?.(source) ?? createHttpClient({ sourceId: source.id, allowedHosts: source.hosts });
     try {
-      const r = await updateSource({ source, dataDir: options.dataDir, http, now: options.now, log: options.log });
+      const r = await updateSource({ source, dataDir: options.dataDir, http, now: options.now, log: options.log, config });
       options.log(
         `${source.id}: ${r.meta.recordCount} records (${r.added} added, ${r.updated} updated, ${r.removed} removed` +
           `${r.rowIssues.length ? `, ${r.rowIssues.length} rows skipped` : ''})`,
@@ -180,6 +181,11 @@ export async function publishOutputs(
     plan: withPlan ? context.result.plan : undefined,
     extraSchemas: registryJsonSchemas(),
     siteDir: join(dataDir, 'published', 'site'),
+    obligations: {
+      coverage: context.result.obligations.coverage,
+      recentWindowDays: transactionsConfig(context.config).recentWindowDays,
+      candidates: context.result.plan.candidates,
+    },
   });
   return written;
 }
@@ -260,7 +266,10 @@ async function runPipelineLocked(options: RunOptions): Promise<RunResult> {
   const registry = await registryOrThrow(options.dataDir, options.log);
   const watchlists = await loadValidWatchlists(options.dataDir, options.log);
   const outcomes = await refreshSources(options, config);
-  const context = await planFromDisk({ ...options, outcomes, loaded: { config, registry } });
+  let context = await planFromDisk({ ...options, outcomes, loaded: { config, registry } });
+  // Dates for the awards that decide a status (transactions have none); then plan again on them.
+  const enriched = await enrichStep({ ...options, config, sourceMap: options.sourceMap ?? allSources, result: context.result });
+  if (enriched && enriched.stored > 0) context = await planFromDisk({ ...options, outcomes, loaded: { config, registry } });
   const written = [...(await publishUnlessUnknown(options.dataDir, context, options.now, true, options.log, options.sourceMap))];
   const watched = await planWatchlists(options.dataDir, context.registry, context.result.plan, watchlists);
   written.push(...(await writeWatchlistOutputs(watched)));

@@ -4,7 +4,8 @@
  */
 import type { Config } from '../config.ts';
 import { PROPOSAL_THRESHOLD, type Matcher } from '../match/types.ts';
-import type { AwardRecord, MentionRecord } from '../records.ts';
+import type { AwardRecord, CoverageRecord, MentionRecord, SourceRecord, TransactionRecord } from '../records.ts';
+import { transactionsConfig } from '../config.ts';
 import type { CompanyInput, Registry } from '../registry/schema.ts';
 import type { SnapshotMeta } from '../snapshots/store.ts';
 import { shortHash } from '../util/hash.ts';
@@ -12,6 +13,13 @@ import { stableStringify } from '../util/stable-json.ts';
 import { attribute, type Attribution } from './attribute.ts';
 import { addYears, awardEndDate, dedupeAwards, hasStarted, inAgencyScope, inTechScope, sumAmounts, toAwardEvidence } from './awards.ts';
 import { summarizeCompanies, type CompanySummary } from './company-summary.ts';
+import {
+  attributeObligations,
+  currentAndLastFiscalYear,
+  summarizeObligations,
+  transactionInTechScope,
+  type ObligationsResult,
+} from './obligations.ts';
 import { evidenceFileSchema } from './evidence-schema.ts';
 import type { LastRunState } from './last-run.ts';
 import { diffLists } from './list-changes.ts';
@@ -39,7 +47,7 @@ export const PLAN_PROPOSAL_LIMIT = 200;
 export interface PlanSource {
   id: string;
   kind: 'procurement' | 'watchdog';
-  records: Array<AwardRecord | MentionRecord>;
+  records: SourceRecord[];
   meta?: SnapshotMeta;
   /**
    * The snapshot exists but could not be read (corrupt, cut short, records without meta): the source is
@@ -69,6 +77,7 @@ export interface PlanResult {
   awards: AwardRecord[];
   mentions: MentionRecord[];
   nextState: LastRunState;
+  obligations: ObligationsResult;
 }
 
 export function buildPlan(inputs: PlanInputs): PlanResult {
@@ -86,7 +95,15 @@ export function buildPlan(inputs: PlanInputs): PlanResult {
   // awards: every status keeps the last run's value and no transition is inferred.
   const unknownSources = enabled.filter((s) => s.unreadable).map((s) => s.id).sort();
   const procurementUnknown = enabled.some((s) => s.unreadable && s.kind === 'procurement');
-  const computed = summarizeCompanies(registry, attribution, asOf);
+  const obligations = attributeObligations({
+    transactions: enabled.flatMap((s) => s.records.filter((r): r is TransactionRecord => r.recordType === 'transaction')),
+    coverage: enabled.flatMap((s) => s.records.filter((r): r is CoverageRecord => r.recordType === 'coverage')),
+    datedAwards: awards,
+    matcher: inputs.matcher,
+    config,
+    asOf,
+  });
+  const computed = summarizeCompanies(registry, attribution, asOf, obligations);
   const summaries = procurementUnknown && previous
     ? computed.map((s) => {
         const before = previous.companies[s.id];
@@ -115,7 +132,7 @@ export function buildPlan(inputs: PlanInputs): PlanResult {
       ].sort((a, b) => listKey(a.source, a.list).localeCompare(listKey(b.source, b.list)))
     : [];
 
-  const { candidates, review: candidateReview } = findCandidates(inputs, attribution, awards);
+  const { candidates, review: candidateReview } = findCandidates(inputs, attribution, awards, obligations);
   const review = [...attribution.review, ...candidateReview].sort(compareReview);
 
   // Each proposal carries its files; a flood of candidates (a defaced list, a bulk of new recipients) must
@@ -151,12 +168,18 @@ export function buildPlan(inputs: PlanInputs): PlanResult {
       proposals,
       ...(unknownSources.length > 0 ? { unknownSources } : {}),
       ...(deferred > 0 ? { proposalsDeferred: deferred } : {}),
+      obligations: {
+        recentSince: obligations.recentSince,
+        coverage: obligations.coverage,
+        companies: summaries.flatMap((s) => (s.obligations ? [{ companyId: s.id, name: s.name, status: s.status, ...s.obligations }] : [])),
+      },
     },
     summaries,
     attribution,
     awards,
     mentions,
     nextState,
+    obligations,
   };
 }
 
@@ -256,9 +279,16 @@ interface CandidateGroup {
   awards: AwardRecord[];
   mentions: MentionRecord[];
   uei?: string;
+  /** Transactions of unlisted recipients in technology scope (usaspending-transactions). */
+  transactions: TransactionRecord[];
 }
 
-function findCandidates(inputs: PlanInputs, attribution: Attribution, awards: AwardRecord[]): { candidates: Candidate[]; review: ReviewItem[] } {
+function findCandidates(
+  inputs: PlanInputs,
+  attribution: Attribution,
+  awards: AwardRecord[],
+  obligations: ObligationsResult,
+): { candidates: Candidate[]; review: ReviewItem[] } {
   const { config, asOf, registry } = inputs;
   const knownAwards = new Set(awards.flatMap((a) => [a.awardKey, a.piid, a.url.slice(a.url.lastIndexOf('/') + 1)]));
   const since = addYears(asOf, -config.scope.lookbackYears);
@@ -267,7 +297,7 @@ function findCandidates(inputs: PlanInputs, attribution: Attribution, awards: Aw
     const key = inputs.normalizeName(name) || name.toLowerCase();
     let g = groups.get(key);
     if (!g) {
-      g = { key, names: new Map(), awards: [], mentions: [] };
+      g = { key, names: new Map(), awards: [], mentions: [], transactions: [] };
       groups.set(key, g);
     }
     g.names.set(name, (g.names.get(name) ?? 0) + 1);
@@ -282,6 +312,11 @@ function findCandidates(inputs: PlanInputs, attribution: Attribution, awards: Aw
     g.uei ??= award.recipient.uei;
   }
   for (const mention of attribution.unmatchedMentions) group(mention.name).mentions.push(mention);
+  // Transactions name no UEI: only the exact (normalized) recipient name groups them with other evidence.
+  const inScopeAwards = new Set(obligations.unmatched.filter((t) => transactionInTechScope(t, config)).map((t) => t.awardKey));
+  for (const t of obligations.unmatched) if (inScopeAwards.has(t.awardKey)) group(t.recipient.name).transactions.push(t);
+  const [currentYear, lastYear] = currentAndLastFiscalYear(asOf);
+  const minPaid = transactionsConfig(config).candidateMinObligated;
 
   const candidates: Candidate[] = [];
   const review: ReviewItem[] = [];
@@ -293,7 +328,9 @@ function findCandidates(inputs: PlanInputs, attribution: Attribution, awards: Aw
     // A list's link to usaspending.gov is evidence only when it resolves to an ICE award we hold; any
     // page can carry such a link, so an unresolved one makes the entry a plain mention.
     const mentionEvidence = g.mentions.some((m) => (m.awardRefs ?? []).some((ref) => knownAwards.has(ref)) || m.amount !== undefined);
-    const byAward = g.awards.length > 0 && obligated >= config.scope.minObligated;
+    const paidIn = (year: number) => sumAmounts(g.transactions.filter((t) => t.fiscalYear === year).map((t) => t.obligated));
+    const byObligations = g.transactions.length > 0 && (paidIn(currentYear) >= minPaid || paidIn(lastYear) >= minPaid);
+    const byAward = (g.awards.length > 0 && obligated >= config.scope.minObligated) || byObligations;
     const byMentions = mentionSources.size >= config.proposals.mentionOnlyMinSources || mentionEvidence;
     if (!companyId && g.awards.length > 0 && byAward) {
       // A name with no Latin letters or digits (株式会社テスト) has no registry id to propose under; it is
@@ -316,11 +353,31 @@ function findCandidates(inputs: PlanInputs, attribution: Attribution, awards: Aw
       }
       continue;
     }
-    const because = [...(byAward ? ['tech-scope-award'] : []), ...(g.mentions.length > 0 ? ['watchdog-mention'] : [])];
+    const because = [
+      ...(g.awards.length > 0 && obligated >= config.scope.minObligated ? ['tech-scope-award'] : []),
+      ...(byObligations ? ['tech-scope-obligations'] : []),
+      ...(g.mentions.length > 0 ? ['watchdog-mention'] : []),
+    ];
+    const paid = g.transactions.length > 0 ? summarizeObligations(g.transactions, obligations.yearComplete, obligations.recentSince, asOf) : undefined;
+    const txAwards = (paid?.largestAwards ?? []).filter((a) => a.obligated > 0 && !g.awards.some((x) => x.awardKey === a.awardKey));
     const confidence = byAward ? 1 : PROPOSAL_THRESHOLD;
-    const awardEvidence = g.awards
-      .map((a) => toAwardEvidence(a, asOf))
-      .sort((a, b) => a.awardKey.localeCompare(b.awardKey));
+    const awardEvidence = [
+      ...g.awards.map((a) => toAwardEvidence(a, asOf)),
+      // Transactions give no end date: such an award is never shown as active.
+      ...txAwards.map((a) => ({
+        awardKey: a.awardKey,
+        piid: a.piid,
+        kind: a.awardKey.startsWith('CONT_IDV_') ? ('idv' as const) : ('contract' as const),
+        source: 'usaspending-transactions',
+        recipientName: a.recipientName,
+        agency: config.agencies.map((x) => x.name).join(', '),
+        obligated: a.obligated,
+        description: `${a.transactions} transaction(s), last action ${a.lastActionDate}`,
+        active: false,
+        url: a.url,
+      })),
+    ].sort((a, b) => a.awardKey.localeCompare(b.awardKey));
+    const noUei = byObligations && !g.uei ? '; the transactions source has no UEI: matched on the exact recipient name only' : '';
     candidates.push({
       companyId,
       name,
@@ -330,7 +387,12 @@ function findCandidates(inputs: PlanInputs, attribution: Attribution, awards: Aw
             relation: 'direct',
             confidence,
             method: g.uei ? 'uei' : 'legal-name',
-            reason: `recipient of ${g.awards.length} ICE award(s) in technology scope${g.uei ? ` (UEI ${g.uei})` : ''}`,
+            reason:
+              (g.awards.length > 0
+                ? `recipient of ${g.awards.length} ICE award(s) in technology scope${g.uei ? ` (UEI ${g.uei})` : ''}`
+                : `recipient of ${g.transactions.length} ICE transaction(s) in technology scope`) +
+              (byObligations ? `; obligated ${paidIn(currentYear).toFixed(2)} USD in FY${currentYear} and ${paidIn(lastYear).toFixed(2)} USD in FY${lastYear}` : '') +
+              noUei,
           }
         : {
             relation: 'direct',
@@ -340,9 +402,10 @@ function findCandidates(inputs: PlanInputs, attribution: Attribution, awards: Aw
           },
       awards: awardEvidence,
       mentions: g.mentions.map(toMentionEvidence),
-      totalObligated: obligated,
+      totalObligated: g.awards.length > 0 ? obligated : (paid ? sumAmounts(paid.byFiscalYear.map((y) => y.obligated)) : 0),
       because,
       isNew: !inputs.previous || !(companyId in inputs.previous.candidates),
+      ...(paid ? { obligations: paid } : {}),
     });
   }
   candidates.sort((a, b) => b.totalObligated - a.totalObligated || a.companyId.localeCompare(b.companyId));
@@ -458,6 +521,7 @@ function statusProposals(
     const reason = last
       ? `its last active ICE award ${last.awardKey} ended (${last.kind === 'idv' ? (last.lastDateToOrder ?? last.end) : last.end})`
       : 'no ICE award is active any more';
+    const stillPaid = t.to === 'recent-obligations' ? '; ICE still obligated money to it recently, on awards whose end date is not known' : '';
     const entry = last
       ? { url: last.url, title: `ICE award ${last.piid} ended`, publisher: 'USAspending.gov', date: inputs.asOf, kind: 'award' as const, summary: `No active ICE award as of ${inputs.asOf}: ${reason}.` }
       : undefined;
@@ -467,7 +531,7 @@ function statusProposals(
       name: t.name,
       from: t.from,
       to: t.to,
-      reason,
+      reason: `${reason}${stillPaid}`,
       awards: t.awards,
       mentions: [],
       evidenceHash: evidenceHashOf(t.awards.map((a) => a.awardKey), []),

@@ -1,6 +1,7 @@
 import type { Company, Registry } from '../registry/schema.ts';
 import type { Attribution } from './attribute.ts';
 import { awardEndDate, hasStarted, isAwardActive, sumAmounts } from './awards.ts';
+import type { CompanyObligations, ObligationsResult } from './obligations.ts';
 import type { CompanyStatus } from './types.ts';
 
 export interface CompanySummary {
@@ -20,10 +21,17 @@ export interface CompanySummary {
   /** Awards through resellers naming this company's products; totals are lower bounds. */
   resellerChannel: { awardCount: number; activeAwardCount: number; obligatedLowerBound: number };
   lists: Array<{ source: string; list: string; name: string; evidenceUrl?: string }>;
+  /** ICE obligations by fiscal year from transactions, when any were attributed. */
+  obligations?: CompanyObligations;
 }
 
 /** Status and totals per registry company, as of a date. Awards that had not started by then are left out. */
-export function summarizeCompanies(registry: Registry, attribution: Attribution, asOf: string): CompanySummary[] {
+export function summarizeCompanies(
+  registry: Registry,
+  attribution: Attribution,
+  asOf: string,
+  obligations?: ObligationsResult,
+): CompanySummary[] {
   return registry.companies.map((company) => {
     const awards = (attribution.awards.get(company.id) ?? []).map((a) => a.award).filter((a) => hasStarted(a, asOf));
     const unique = new Map(awards.map((a) => [a.awardKey, a]));
@@ -40,7 +48,17 @@ export function summarizeCompanies(registry: Registry, attribution: Attribution,
     const lists = (attribution.mentions.get(company.id) ?? [])
       .map(({ mention }) => ({ source: mention.source, list: mention.list, name: mention.name, evidenceUrl: mention.evidenceUrl }))
       .sort((a, b) => `${a.source}/${a.list}/${a.name}`.localeCompare(`${b.source}/${b.list}/${b.name}`));
-    const status: CompanyStatus = active.length > 0 ? 'active' : list.length > 0 ? 'ended' : 'no-record';
+    const paid = obligations?.companies.get(company.id);
+    // Recent money on an award without a known end is its own status; a dated award decides otherwise.
+    const undatedRecent = (paid?.recentAwardKeys ?? []).filter((k) => !obligations?.datedAwardKeys.has(k));
+    const status: CompanyStatus =
+      active.length > 0
+        ? 'active'
+        : undatedRecent.length > 0
+          ? 'recent-obligations'
+          : list.length > 0 || (paid?.transactions ?? 0) > 0
+            ? 'ended'
+            : 'no-record';
     return {
       id: company.id,
       name: company.name,
@@ -61,6 +79,7 @@ export function summarizeCompanies(registry: Registry, attribution: Attribution,
         obligatedLowerBound: sumAmounts([...reseller.values()].map((a) => a.amounts.obligated)),
       },
       lists,
+      ...(paid ? { obligations: paid } : {}),
     };
   });
 }

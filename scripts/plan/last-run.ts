@@ -14,7 +14,7 @@ export const lastRunStateSchema = z.strictObject({
   companies: z.record(
     z.string(),
     z.strictObject({
-      status: z.enum(['active', 'ended', 'no-record']),
+      status: z.enum(['active', 'recent-obligations', 'ended', 'no-record']),
       awardKeys: z.array(z.string()),
     }),
   ),

@@ -3,8 +3,13 @@
  * pull requests are all renderings of this one value, so a dry run shows exactly what a real run does.
  */
 import type { Match } from '../match/types.ts';
+import type { CompanyObligations, CoverageSummary } from './obligations.ts';
 
-export type CompanyStatus = 'active' | 'ended' | 'no-record';
+/**
+ * `recent-obligations`: ICE obligated money to the company within the configured window on an award
+ * whose end date is not known; transactions carry action dates, which are not end dates.
+ */
+export type CompanyStatus = 'active' | 'recent-obligations' | 'ended' | 'no-record';
 /**
  * partial: the snapshot is usable but the last fetch brought less than the service counted (or could
  * not be checked); its figures are a lower bound until a complete fetch.
@@ -117,6 +122,16 @@ export interface Candidate {
   because: string[];
   /** false when the last run already had this candidate (the report and feed only announce new ones). */
   isNew: boolean;
+  /** ICE obligations by fiscal year (usaspending-transactions), when its evidence includes transactions. */
+  obligations?: CompanyObligations;
+}
+
+/** Per-company obligations and the completeness of each fiscal year, for the report. */
+export interface PlanObligations {
+  /** Start of the recent-obligations window. */
+  recentSince: string;
+  coverage: CoverageSummary[];
+  companies: Array<{ companyId: string; name: string; status: CompanyStatus } & CompanyObligations>;
 }
 
 export interface NewAward {
@@ -174,4 +189,5 @@ export interface Plan {
   unknownSources?: string[];
   /** Add proposals left out of this plan by its bound (their candidates are in `candidates`). */
   proposalsDeferred?: number;
+  obligations?: PlanObligations;
 }

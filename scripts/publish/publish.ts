@@ -10,7 +10,9 @@ import type { AttributedAward, Attribution } from '../plan/attribute.ts';
 import { isAwardActive } from '../plan/awards.ts';
 import { evidenceFileSchema } from '../plan/evidence-schema.ts';
 import type { CompanySummary } from '../plan/company-summary.ts';
-import type { Plan, SourceHealth } from '../plan/types.ts';
+import type { Candidate, Plan, SourceHealth } from '../plan/types.ts';
+import type { CoverageSummary } from '../plan/obligations.ts';
+import { obligationsCsv } from './obligations-csv.ts';
 import type { Registry } from '../registry/schema.ts';
 import { pruneSite, siteFiles } from '../site/publish-site.ts';
 import { writeFilesAtomic } from '../util/atomic-fs.ts';
@@ -54,6 +56,8 @@ export interface PublishInputs {
   extraSchemas?: Array<{ fileName: string; content: string }>;
   /** When set, the static site (scripts/site) is built into this folder in the same atomic group. */
   siteDir?: string;
+  /** Per-year completeness of the transaction listings, and the recent-obligations window start. */
+  obligations?: { coverage: CoverageSummary[]; recentWindowDays: number; candidates: Candidate[] };
 }
 
 export interface PublishedFile {
@@ -79,6 +83,10 @@ export async function renderPublished(outDir: string, inputs: PublishInputs): Pr
     { path: join(outDir, 'companies.csv'), content: companiesCsv(inputs) },
     { path: join(outDir, 'awards.csv'), content: awardsCsv(inputs) },
     {
+      path: join(outDir, 'obligations-by-fiscal-year.csv'),
+      content: obligationsCsv(inputs.registry, inputs.summaries, inputs.obligations?.candidates ?? []),
+    },
+    {
       path: join(outDir, 'companies.md'),
       content: renderCompaniesMarkdown({
         asOf: shownAsOf,
@@ -86,6 +94,7 @@ export async function renderPublished(outDir: string, inputs: PublishInputs): Pr
         summaries: inputs.summaries,
         health: inputs.health,
         sourceLinks: inputs.sources.filter((s) => s.kind === 'watchdog'),
+        ...(inputs.obligations ? { obligations: inputs.obligations } : {}),
       }),
     },
     // The matcher's view of the registry, for `icewatch check` and the site's check page (one line: it is data).
@@ -136,6 +145,9 @@ export function buildCompaniesJson(inputs: PublishInputs, generatedAt: string, a
           firstAwardStart: s.firstAwardStart ?? null,
           lastAwardEnd: s.lastAwardEnd ?? null,
           resellerChannel: { ...s.resellerChannel, isLowerBound: true as const },
+          byFiscalYear: s.obligations?.byFiscalYear ?? [],
+          ...(s.obligations?.lastActionDate ? { lastActionDate: s.obligations.lastActionDate } : {}),
+          largestAwards: (s.obligations?.largestAwards ?? []).map(({ recipientName: _name, ...a }) => a),
         },
         watchdogLists: [...new Map(s.lists.map((l) => [`${l.source}/${l.list}`, { source: l.source, list: l.list }])).values()],
         evidence: company.evidence
@@ -152,11 +164,15 @@ export function buildCompaniesJson(inputs: PublishInputs, generatedAt: string, a
     policy: {
       activeDefinition:
         'An ICE award is active when its end date (contracts) or last date to order (IDVs) is on or after asOf; a company is active when any award matched to it directly or through a unit is active.',
+      recentObligationsDefinition:
+        `A company has recent-obligations when it has no active award but ICE obligated money to it${inputs.obligations ? ` within the ${inputs.obligations.recentWindowDays} days up to asOf` : ' within the configured window'} ` +
+        'on an award whose end date is not known (a transaction has an action date, not an end date). It is not called active.',
       source: POLICY_SOURCE,
     },
     totals: {
       companies: companies.length,
       active: companies.filter((c) => c.status === 'active').length,
+      recentObligations: companies.filter((c) => c.status === 'recent-obligations').length,
       ended: companies.filter((c) => c.status === 'ended').length,
       noRecord: companies.filter((c) => c.status === 'no-record').length,
     },
@@ -177,6 +193,7 @@ export function buildCompaniesJson(inputs: PublishInputs, generatedAt: string, a
           state: h?.sourceState ?? null,
         };
       }),
+    fiscalYears: inputs.obligations?.coverage ?? [],
     companies,
   };
 }

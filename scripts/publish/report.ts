@@ -8,6 +8,8 @@ import type { AwardEvidence, Plan } from '../plan/types.ts';
 import { escapeMarkdown, markdownLink } from '../util/sanitize.ts';
 import { stableJsonChunks } from '../util/json-chunks.ts';
 import { formatUsd, table } from './format.ts';
+import { coverageNote, figureCell, obligationsChart } from './obligations-markdown.ts';
+import type { PlanObligations } from '../plan/types.ts';
 
 /**
  * The Markdown report stays readable (and renderable by GitHub) at full-history scale: long sections are
@@ -103,6 +105,10 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
   for (const c of newCandidates.slice(0, DETAILED_CANDIDATES)) {
     out.push(`### ${escapeMarkdown(c.name)} (\`${c.companyId}\`)`, '');
     out.push(`${escapeMarkdown(c.match.reason, 400)}. Confidence ${c.confidence.toFixed(2)}. Total obligated: ${formatUsd(c.totalObligated)}.`, '');
+    if (c.obligations && c.obligations.byFiscalYear.length > 0) {
+      const years = c.obligations.byFiscalYear.map((y) => `FY${y.fiscalYear} ${figureCell(y)} (${y.transactions})`).join('; ');
+      out.push(`ICE obligations by fiscal year (transactions): ${years}; last action ${c.obligations.lastActionDate ?? '?'} (an action date, not an end date).`, '');
+    }
     if (c.awards.length > 0) out.push(awardTable(c.awards.slice(0, 25)), '');
     if (c.awards.length > 25) out.push(`…and ${c.awards.length - 25} more awards (see ${c.companyId} in the JSON report).`, '');
     for (const m of c.mentions) out.push(`- Listed by ${escapeMarkdown(m.source)} (${escapeMarkdown(m.list)}) as “${escapeMarkdown(m.name)}”${m.evidenceUrl ? ` — ${markdownLink('evidence', m.evidenceUrl)}` : ''}`);
@@ -163,10 +169,13 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
   }
   if (plan.listChanges.length > 0) out.push('');
 
-  out.push('## ICE obligations to registry companies by fiscal year', '');
-  if (chart.length === 0) out.push('No matched awards.', '');
+  // With transactions held, the per-year obligations replace the award-start approximation.
+  if (plan.obligations && plan.obligations.coverage.length > 0) out.push(...obligationsReport(plan.obligations));
+  else if (chart.length === 0) out.push('## ICE obligations to registry companies by fiscal year', '', 'No matched awards.', '');
   else {
     out.push(
+      '## ICE obligations to registry companies by fiscal year',
+      '',
       '```mermaid',
       'xychart-beta',
       '  title "Obligations on matched ICE awards, by fiscal year of award start (USD millions)"',
@@ -261,8 +270,68 @@ function awardTable(awards: AwardEvidence[]): string {
       formatUsd(a.obligated),
       a.start ?? '',
       (a.kind === 'idv' ? a.lastDateToOrder : a.end) ?? '',
-      a.active ? 'yes' : 'no',
+      // An award known only from its transactions has no dates: its state is unknown, not "no".
+      a.active ? 'yes' : a.source === 'usaspending-transactions' && !a.end && !a.lastDateToOrder ? 'unknown' : 'no',
       escapeMarkdown(a.description ?? '', 120),
     ]),
   ]);
+}
+
+/** What ICE pays now: per-year completeness, the chart of the top registry companies, and their figures. */
+function obligationsReport(o: PlanObligations): string[] {
+  const out = ['## ICE obligations by fiscal year (transactions)', ''];
+  out.push(`${coverageNote(o.coverage)} Recent obligations are those since ${o.recentSince}; an action date is not an end date.`, '');
+  out.push(
+    table([
+      ['Fiscal year', 'Complete', 'Transactions', 'Obligated (all ICE)', 'Listings'],
+      ...o.coverage.map((c) => [
+        `FY${c.fiscalYear}`,
+        c.complete ? 'yes' : '**no: lower bound**',
+        String(c.transactions),
+        `${c.complete ? '' : '≥ '}${formatUsd(c.obligated)}`,
+        escapeMarkdown(
+          c.listings
+            .map((l) => `${l.agencyCode} ${l.group}: ${l.rows}${l.expected !== undefined ? ` of ${l.expected}` : ''}${l.through ? ` through ${l.through}` : ''}${l.complete ? '' : ' (incomplete)'}`)
+            .join('; ') || 'no listing held',
+          300,
+        ),
+      ]),
+    ]),
+    '',
+  );
+  out.push(...obligationsChart(o.companies, o.coverage));
+  const recent = o.companies.filter((c) => c.status === 'recent-obligations');
+  if (recent.length > 0) {
+    out.push('### Registry companies with recent obligations and no dated active award', '');
+    out.push(
+      table([
+        ['Company', 'Obligated since ' + o.recentSince, 'Last action', 'Largest awards (evidence)'],
+        ...recent.slice(0, MAX_TABLE_ROWS).map((c) => [
+          `\`${c.companyId}\` ${escapeMarkdown(c.name, 80)}`,
+          formatUsd(c.recentObligated),
+          c.lastActionDate ?? '',
+          c.largestAwards.slice(0, 3).map((a) => `${markdownLink(a.awardKey, a.url, 80)} ${formatUsd(a.obligated)}`).join('<br>'),
+        ]),
+      ]),
+      '',
+    );
+  }
+  const years = o.coverage.map((c) => c.fiscalYear);
+  if (o.companies.length > 0) {
+    out.push('### Every registry company with ICE transactions', '');
+    out.push(
+      table([
+        ['Company', 'Status', ...years.map((y) => `FY${y}`), 'Transactions', 'Last action'],
+        ...o.companies.slice(0, MAX_TABLE_ROWS).map((c) => [
+          `\`${c.companyId}\``,
+          c.status,
+          ...years.map((y) => figureCell(c.byFiscalYear.find((f) => f.fiscalYear === y))),
+          String(c.transactions),
+          c.lastActionDate ?? '',
+        ]),
+      ]),
+      '',
+    );
+  }
+  return out;
 }

@@ -10,6 +10,7 @@ import type { RawInput, Removal, RowIssue, Shortfall, SourceDefinition } from '.
 import { SourceFormatError, SourceUnavailableError } from '../util/errors.ts';
 import type { HttpClient } from '../util/http.ts';
 import { withDataLock } from './data-lock.ts';
+import type { Config } from '../config.ts';
 import { readSnapshot, writeSnapshot, type Snapshot, type SnapshotMeta } from './store.ts';
 import { stableStringify } from '../util/stable-json.ts';
 import { implausibleAwardValue } from '../util/plausible.ts';
@@ -38,6 +39,7 @@ export interface UpdateSourceOptions {
   originBase?: string;
   /** A maintainer checked the input: accept a shrink or an implausible jump the sanity checks would refuse. */
   acceptChange?: boolean;
+  config?: Config;
 }
 
 export interface UpdateSourceResult {
@@ -89,6 +91,7 @@ async function updateSourceLocked(options: UpdateSourceOptions): Promise<UpdateS
         checkpoint,
         now,
         log,
+        ...(options.config ? { config: options.config } : {}),
       });
       inputs = fetched.inputs;
       fetchShortfalls = fetched.shortfalls ?? [];
@@ -97,7 +100,7 @@ async function updateSourceLocked(options: UpdateSourceOptions): Promise<UpdateS
       origins = [...new Set(fetched.inputs.map((i) => i.origin))].sort().slice(0, 20);
     }
 
-    const parsed = await source.parse(inputs, { log });
+    const parsed = await source.parse(inputs, { log, ...(options.config ? { config: options.config } : {}) });
     const fresh: SourceRecord[] = [];
     const rowIssues: RowIssue[] = [...parsed.rowIssues];
     parsed.records.forEach((record, index) => {
@@ -153,10 +156,13 @@ async function updateSourceLocked(options: UpdateSourceOptions): Promise<UpdateS
     }
 
     const shortfalls = [...fetchShortfalls, ...(parsed.shortfalls ?? [])];
+    const provisional = new Map((parsed.provisional ?? []).map((p) => [p.key, p.fields]));
+    const merged = source.mergeSnapshot
+      ? source.mergeSnapshot(previous?.records ?? [], fresh, log)
+      : mergeRecords(previous?.records ?? [], fresh, source.mode === 'upsert' || incremental, provisional);
+    if (merged.checkpoint !== undefined) checkpoint = merged.checkpoint;
     // What was missed must be asked for again: a short fetch never moves the checkpoint.
     if (shortfalls.length > 0) checkpoint = previous?.meta.checkpoint;
-    const provisional = new Map((parsed.provisional ?? []).map((p) => [p.key, p.fields]));
-    const merged = mergeRecords(previous?.records ?? [], fresh, source.mode === 'upsert' || incremental, provisional);
     const removals = applyRemovals(merged, parsed.removals ?? []);
     const meta = await writeSnapshot(dataDir, source.id, merged.records, {
       retrievedAt: now.toISOString(),
@@ -270,7 +276,7 @@ export function mergeRecords(
   fresh: SourceRecord[],
   keepPrevious: boolean,
   provisional: ReadonlyMap<string, readonly string[]> = new Map(),
-): { records: SourceRecord[]; added: number; updated: number; removed: number } {
+): { records: SourceRecord[]; added: number; updated: number; removed: number; checkpoint?: string } {
   const before = new Map(previous.map((r) => [recordKey(r), stableStringify(r)]));
   const previousByKey = provisional.size > 0 ? new Map(previous.map((r) => [recordKey(r), r])) : undefined;
   const result = new Map<string, SourceRecord>();

@@ -8,12 +8,14 @@ import { techqueriaSource } from './techqueria/index.ts';
 import { twcTopContractorsSource } from './twc-top-contractors/index.ts';
 import type { SourceDefinition } from './types.ts';
 import { usaspendingDownloadSource } from './usaspending-download/index.ts';
+import { usaspendingTransactionsSource } from './usaspending-transactions/index.ts';
 import { usaspendingSource } from './usaspending/index.ts';
 
 export const sources: ReadonlyMap<string, SourceDefinition> = new Map(
   [
     usaspendingSource,
     usaspendingDownloadSource,
+    usaspendingTransactionsSource,
     fpdsSource,
     techqueriaSource,
     companiesThatWorkWithIceSource,

@@ -4,6 +4,7 @@
  * one raw file into normalized records. Keeping them apart lets `icewatch fetch --from FILE` feed a
  * recorded response through exactly the parser a live fetch uses.
  */
+import type { Config } from '../config.ts';
 import type { SourceRecord } from '../records.ts';
 import type { HttpClient } from '../util/http.ts';
 
@@ -30,6 +31,8 @@ export interface FetchContext {
   now: Date;
   log: (message: string) => void;
   signal?: AbortSignal;
+  /** The run's configuration (agencies, fiscal years), when the caller loaded it. */
+  config?: Config;
 }
 
 /**
@@ -123,6 +126,17 @@ export interface RowIssue {
 
 export interface ParseContext {
   log: (message: string) => void;
+  config?: Config;
+}
+
+/** What a source-specific merge returns (see SourceDefinition.mergeSnapshot). */
+export interface MergeResult {
+  records: SourceRecord[];
+  added: number;
+  updated: number;
+  removed: number;
+  /** Replaces the stored checkpoint (e.g. which fiscal years are complete). */
+  checkpoint?: string;
 }
 
 export interface ParseResult {
@@ -176,6 +190,11 @@ export interface SourceDefinition {
   fetch(ctx: FetchContext): Promise<FetchResult>;
   /** Parse several inputs together (e.g. transaction files that fold into awards). */
   parse(inputs: RawInput[], ctx: ParseContext): Promise<ParseResult>;
+  /**
+   * Merge fresh records into the previous snapshot when keyed upserts are not enough (fiscal-year
+   * listings that replace a year as a whole, but never a complete year with a shorter one).
+   */
+  mergeSnapshot?(previous: SourceRecord[], fresh: SourceRecord[], log: (message: string) => void): MergeResult;
 }
 
 export function defineSource(definition: SourceDefinition): SourceDefinition {

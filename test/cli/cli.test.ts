@@ -108,6 +108,15 @@ describe('icewatch CLI', { timeout: 60_000 }, () => {
     await removeDir(dir);
   });
 
+  it('imports a recorded transactions year through fetch --from', { timeout: 120_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'icewatch-fetch-tx-'));
+    const tx = await icewatch(['fetch', '--data', dir, '--source', 'usaspending-transactions', '--from', sharedFixture('usaspending/transactions/CBP_ICE_FY2026_Contract_Obligations.csv')]);
+    // 2,821 ICE transactions and the year's coverage record (CBP rows skipped: not configured).
+    expect(tx.code).toBe(0);
+    expect(tx.stdout).toMatch(/^usaspending-transactions: 2822 records/m);
+    await removeDir(dir);
+  });
+
   it('evaluates the labelled matching set with precision 1 and recall 1', async () => {
     const result = await icewatch(['match', '--evaluate', '--input', join(REPO, '../shared/matching/dev-cases.csv')]);
     expect(result.code).toBe(0);

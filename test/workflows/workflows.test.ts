@@ -174,7 +174,9 @@ describe('pipeline.yml', () => {
     expect(fetch.strategy?.['fail-fast']).toBe(false);
     expect(fetch.strategy?.matrix).toEqual({ source: '${{ fromJSON(needs.sources.outputs.list) }}' });
     const run = fetch.steps!.find((s) => s.name === 'Fetch')!;
-    expect(run.run).toBe('npm run --silent icewatch -- fetch --source "$SOURCE"');
+    expect(run.run).toBe(
+      'npm run --silent icewatch -- fetch --source "$SOURCE"\nif [ "$SOURCE" = usaspending-transactions ]; then npm run --silent icewatch -- enrich; fi\n',
+    );
     expect(run.env).toEqual({ SOURCE: '${{ matrix.source }}' });
     const upload = fetch.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
     expect(upload.if).toBe('success()');

@@ -8,7 +8,7 @@
  * Records are deduplicated on the award key (the most recently modified version wins) and sorted.
  */
 import { open, readFile } from 'node:fs/promises';
-import { awardRecordSchema } from '../../records.ts';
+import { awardRecordSchema, recordKey } from '../../records.ts';
 import { stableStringify } from '../../util/stable-json.ts';
 import type { AwardRecord, SourceRecord } from '../../records.ts';
 import { SourceFormatError } from '../../util/errors.ts';
@@ -208,7 +208,7 @@ function mergeAward(earlier: AwardRecord, later: AwardRecord): AwardRecord {
 }
 
 function sortKey(record: SourceRecord): string {
-  return record.recordType === 'award' ? record.awardKey : `${record.list}\u0000${record.name}`;
+  return record.recordType === 'mention' ? `${record.list}\u0000${record.name}` : recordKey(record);
 }
 
 function compareKeys(a: string, b: string): number {

@@ -21,7 +21,7 @@ async function parse(...paths: string[]) {
 
 function award(records: SourceRecord[], key: string): AwardRecord {
   const found = records.find((r): r is AwardRecord => r.recordType === 'award' && r.awardKey === key);
-  if (!found) throw new Error(`no record ${key}; have ${records.map((r) => (r.recordType === 'award' ? r.awardKey : r.name)).join(', ')}`);
+  if (!found) throw new Error(`no record ${key}; have ${records.map((r) => (r.recordType === 'mention' ? r.name : r.recordType === 'award' ? r.awardKey : r.recordType)).join(', ')}`);
   return found;
 }
 
