@@ -1,5 +1,6 @@
 import { defineSource, type SourceDefinition } from '../types.ts';
 import { fetchTransactions } from './fetch.ts';
+import { LIMIT_LIST } from './limits.ts';
 import { mergeTransactionSnapshot } from './merge.ts';
 import { parseTransactions } from './parse.ts';
 import { PAGE_SIZE, TRANSACTIONS_SOURCE_ID, type AwardGroup } from './schema.ts';
@@ -32,6 +33,7 @@ export function createTransactionsSource(options: TransactionsSourceOptions = {}
     kind: 'procurement',
     hosts: [new URL(baseUrl).hostname],
     mode: 'upsert',
+    limits: LIMIT_LIST,
     importFormats:
       'the CBP/ICE contract obligations CSV of spending_by_transaction results (columns Agency … Generated Award ID, one fiscal year a file); ' +
       'or spending_by_transaction pages (JSON) with the listing manifests a live fetch writes',

@@ -3,6 +3,7 @@
  * (usaspending-api api_contracts v2/search), the listing manifest the live fetch writes beside its pages,
  * and the CSV a third-party dashboard wrote from the same endpoint (the recordings).
  */
+import { LIMITS } from './limits.ts';
 import { z } from 'zod';
 import { CONTRACT_AWARD_TYPE_CODES, IDV_AWARD_TYPE_CODES } from '../usaspending/schema.ts';
 
@@ -15,8 +16,8 @@ export const AWARD_GROUPS: Record<AwardGroup, readonly string[]> = {
 };
 
 /** The API's page size ceiling, and the Elasticsearch window (settings.ES_TRANSACTIONS_MAX_RESULT_WINDOW). */
-export const PAGE_SIZE = 100;
-export const MAX_RESULT_WINDOW = 50_000;
+export const PAGE_SIZE = LIMITS.pageSize;
+export const MAX_RESULT_WINDOW = LIMITS.resultWindow;
 
 /** Sub-tier agencies by the abbreviation the recordings use, with their FPDS codes. */
 export const KNOWN_AGENCIES: Record<string, { code: string; name: string }> = {
