@@ -174,6 +174,11 @@ export function createChecker(index: CheckIndex, published: PublishedView): Chec
     if (published_?.status === 'recent-obligations' && asOf === published.asOf && own?.status !== 'active') {
       decisions.push({ status: 'recent-obligations', via: 'itself', evidence: own?.evidence ?? [], note: `recent ICE obligations as of ${asOf}` });
     }
+    // Older ICE obligations with no dated award make a published "ended" the timeline cannot show; never
+    // answer "no record" for a company ICE has paid.
+    if (published_?.status === 'ended' && asOf >= published.asOf && !own) {
+      decisions.push({ status: 'ended', via: 'itself', evidence: [], note: `ICE obligations before ${published.asOf}, none recent and no dated award` });
+    }
     const reseller = awardDecision(index.resellerAwards[id], asOf, 'reseller-channel');
     if (reseller) decisions.push(reseller);
     for (const p of published_?.partnership ?? []) {

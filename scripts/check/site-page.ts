@@ -7,11 +7,12 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { CSP } from '../site/layout.ts';
 import { IcewatchError } from '../util/errors.ts';
 import { forLog } from '../util/sanitize.ts';
 
-export const CHECK_PAGE_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'none'; base-uri 'none'";
+/** The site's own policy: the check page is one of its pages. */
+export const CHECK_PAGE_CSP = CSP;
 
 const ENTRY = fileURLToPath(new URL('./browser.ts', import.meta.url));
 /** Packages (and the aliases below) resolve from the repository, whatever directory the CLI runs in. */

@@ -110,7 +110,11 @@ export function registerAdversaryContentFaults(world: () => World): void {
     expect(run.result.plan.proposals.length).toBeLessThanOrEqual(PLAN_PROPOSAL_LIMIT * 2);
     const branches = await readdir(join(reportsDir, 'proposals', 'icewatch'));
     expect(branches.length).toBeLessThanOrEqual(run.config.proposals.maxOpen);
-    expect(proposals.summary).toMatch(/more wait for a free slot/);
+    // The flood's own links resolve to no award (item 7), so its names wait in review; what the real
+    // recordings propose beyond the open cap waits for a slot.
+    const adds = run.result.plan.proposals.filter((p) => p.kind === 'add-company').length;
+    if (adds > run.config.proposals.maxOpen) expect(proposals.summary).toMatch(/more wait for a free slot/);
+    expect(run.result.plan.reviewQueue.filter((r) => r.name.startsWith('Flood Example')).length).toBeGreaterThan(19_000);
     const reportJson = await readFile(join(reportsDir, `${AS_OF}.json`));
     expect(reportJson.length).toBeLessThan(20 * 1024 * 1024);
     const reportMd = await readFile(join(reportsDir, `${AS_OF}.md`));
