@@ -142,7 +142,8 @@ describe('icewatch CLI', { timeout: 60_000 }, () => {
         'published/v1/awards.csv',
         'reports/2026-11-27.md',
         'reports/latest.md',
-        'reports/proposals/icewatch/add-variq/pr.md',
+        // The dry run writes as many as a real run keeps open (issue 15 item 6), in the plan's order.
+        'reports/proposals/icewatch/add-alpha-omega-integration/pr.md',
         'state/last-run.json',
       ]),
     );

@@ -179,8 +179,10 @@ describe('the generated site', () => {
     }
     const acme = cheerio.load(pages.get('company/acme.html')!);
     expect(acme('h1').text()).toContain('<script>alert(1)</script>');
-    // The watchdog page's link to a host nobody curated is shown as text.
-    expect(pages.get('company/acme.html')).not.toContain('evil.example');
+    // The watchdog page's link to a host nobody curated is never a link (the hostile text itself names
+    // evil.example as plain words, which is fine).
+    expect(acme('a[href*="evil.example"]').length).toBe(0);
+    expect(pages.get('company/acme.html')).not.toContain('evil.example/track');
   }, 30_000);
 });
 
