@@ -48,26 +48,11 @@ export function attribute(awards: AwardRecord[], mentions: MentionRecord[], matc
       push(target, match.companyId, { award, match });
     }
     if (weak.length > 0 && !strong.some((m) => m.relation !== 'via-reseller')) {
-      result.review.push({
-        kind: 'award',
-        name: award.recipient.name,
-        source: award.source,
-        awardKey: award.awardKey,
-        url: award.url,
-        matches: weak.map(pickMatch),
-      });
+      result.review.push(awardReviewItem(award, weak.map(pickMatch)));
     }
     if (matches.length === 0 && detailed && detailed.notes.length > 0) {
       // A registry unit before its acquisition (or after its sale) is known, not a new candidate.
-      result.review.push({
-        kind: 'award',
-        name: award.recipient.name,
-        source: award.source,
-        awardKey: award.awardKey,
-        url: award.url,
-        matches: [],
-        note: detailed.notes.map((n) => n.text).join('; '),
-      });
+      result.review.push(awardReviewItem(award, [], detailed.notes.map((n) => n.text).join('; ')));
     } else if (matches.length === 0) result.unmatchedAwards.push(award);
   }
   for (const mention of mentions) {
@@ -87,6 +72,19 @@ export function attribute(awards: AwardRecord[], mentions: MentionRecord[], matc
     if (matches.length === 0) result.unmatchedMentions.push(mention);
   }
   return result;
+}
+
+/** An award a maintainer should look at, under the recipient's raw spelling. */
+export function awardReviewItem(award: AwardRecord, matches: ReviewItem['matches'], note?: string): ReviewItem {
+  return {
+    kind: 'award',
+    name: award.recipient.name,
+    source: award.source,
+    awardKey: award.awardKey,
+    url: award.url,
+    matches,
+    ...(note === undefined ? {} : { note }),
+  };
 }
 
 function pickMatch(m: Match): ReviewItem['matches'][number] {

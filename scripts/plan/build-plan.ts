@@ -10,7 +10,7 @@ import type { CompanyInput, Registry } from '../registry/schema.ts';
 import type { SnapshotMeta } from '../snapshots/store.ts';
 import { shortHash } from '../util/hash.ts';
 import { stableStringify } from '../util/stable-json.ts';
-import { attribute, type Attribution } from './attribute.ts';
+import { attribute, awardReviewItem, type Attribution } from './attribute.ts';
 import { addYears, awardEndDate, dedupeAwards, hasStarted, inAgencyScope, inTechScope, sumAmounts, toAwardEvidence } from './awards.ts';
 import { summarizeCompanies, type CompanySummary } from './company-summary.ts';
 import {
@@ -336,7 +336,7 @@ function findCandidates(
       // A name with no Latin letters or digits (株式会社テスト) has no registry id to propose under; it is
       // never dropped: it goes to review under its raw spelling, one row per award.
       for (const award of [...g.awards].sort((a, b) => a.awardKey.localeCompare(b.awardKey))) {
-        review.push({ kind: 'award', name: award.recipient.name, source: award.source, awardKey: award.awardKey, url: award.url, matches: [] });
+        review.push(awardReviewItem(award, []));
       }
       continue;
     }
