@@ -5,18 +5,18 @@
  * esbuild version → same bytes. No third-party origin, no inline script or style (strict CSP).
  */
 import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { CSP } from '../site/layout.ts';
 import { IcewatchError } from '../util/errors.ts';
 import { forLog } from '../util/sanitize.ts';
+import { repoRoot } from '../util/repo-root.ts';
 
 /** The site's own policy: the check page is one of its pages. */
 export const CHECK_PAGE_CSP = CSP;
 
-const ENTRY = fileURLToPath(new URL('./browser.ts', import.meta.url));
 /** Packages (and the aliases below) resolve from the repository, whatever directory the CLI runs in. */
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const REPO_ROOT = repoRoot();
+const ENTRY = join(REPO_ROOT, 'scripts', 'check', 'browser.ts');
 
 let bundled: Promise<string> | undefined;
 

@@ -4,7 +4,6 @@
  * below, and (for the menu) to NAV in layout.ts.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { fiscalYearChartSvg } from './chart.ts';
 import { LinkPolicy, type SafeHtml } from './html.ts';
 import { page } from './layout.ts';
@@ -15,6 +14,7 @@ import { renderCompany } from './pages/company.ts';
 import { EMBED_LISTS, renderEmbed } from './pages/embed.ts';
 import { renderHome } from './pages/home.ts';
 import { renderChangelog, renderSources } from './pages/sources.ts';
+import { repoPath } from '../util/repo-root.ts';
 
 export interface SiteFile {
   path: string;
@@ -24,7 +24,7 @@ export interface SiteFile {
 export const SITE_ASSETS = ['site.css', 'site.js', 'embed.js', 'icon.svg'];
 
 function asset(name: string): string {
-  return readFileSync(fileURLToPath(new URL(`./assets/${name}`, import.meta.url)), 'utf8');
+  return readFileSync(repoPath('scripts', 'site', 'assets', name), 'utf8');
 }
 
 interface PageSpec {

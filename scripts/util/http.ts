@@ -4,9 +4,8 @@
  * retries with exponential backoff + full jitter honouring Retry-After, a per-host concurrency limit and
  * a response size cap. Header values are never logged or put in error messages (they may hold tokens).
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
@@ -14,6 +13,7 @@ import pLimit from 'p-limit';
 import { Agent, request as undiciRequest } from 'undici';
 import type { Dispatcher } from 'undici';
 import { SourceFormatError, SourceUnavailableError } from './errors.ts';
+import { repoPath } from './repo-root.ts';
 
 export interface HttpRequest {
   method?: 'GET' | 'POST';
@@ -78,7 +78,7 @@ export interface HttpClientOptions {
   log?: (message: string) => void;
 }
 
-const packageVersion: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+const packageVersion: string = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string }).version;
 
 export const DEFAULT_USER_AGENT = `icewatch/${packageVersion} (+https://github.com/icewatch/icewatch)`;
 
