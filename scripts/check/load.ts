@@ -21,6 +21,9 @@ async function readJson(path: string): Promise<unknown> {
 }
 
 export async function loadCheckData(publishedDir: string): Promise<{ index: CheckIndex; published: PublishedView }> {
-  const [index, published] = await Promise.all([readJson(join(publishedDir, 'check-index.json')), readJson(join(publishedDir, 'companies.json'))]);
-  return assertCheckData(index, published, publishedDir);
+  // Both read at once, but the error reported is always the first file's: which read fails first is a race.
+  const [index, published] = await Promise.allSettled([readJson(join(publishedDir, 'check-index.json')), readJson(join(publishedDir, 'companies.json'))]);
+  if (index.status === 'rejected') throw index.reason;
+  if (published.status === 'rejected') throw published.reason;
+  return assertCheckData(index.value, published.value, publishedDir);
 }

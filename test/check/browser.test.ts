@@ -67,6 +67,8 @@ describe.skipIf(!existsSync(CHROMIUM))('check page in Chromium', () => {
     await page.evaluate(() => {
       delete document.body.dataset.checkMs;
     });
+    // Emptied first: the wait below must see the file's names, not the previous check's still in the box.
+    if (input.file) await page.fill('#check-names', '');
     if (input.file) await page.setInputFiles('#check-file', input.file);
     else await page.fill('#check-names', input.text ?? '');
     if (input.file) await page.waitForFunction(() => (document.getElementById('check-names') as HTMLTextAreaElement).value.length > 0);
