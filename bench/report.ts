@@ -62,8 +62,8 @@ export interface BenchResult {
   sizes: SizeRun[];
   wide?: SizeRun & { rows: number; columns: number; extrapolated1MParseMs?: number };
   starts: StartRun[];
-  /** Size of the 1M snapshot's .jsonl extrapolated from the largest measured one, against V8's string limit. */
-  snapshotAt1M?: { estimatedBytes: number; maxStringLength: number; fits: boolean; from: number };
+  /** The 1M award store's bytes, extrapolated from the largest one written (files are split at the cap by construction). */
+  snapshotAt1M?: { estimatedBytes: number; capBytes: number; from: number };
   targets: Target[];
   notes: string[];
 }
@@ -223,14 +223,13 @@ export function renderMarkdown(r: BenchResult): string {
       const sn = s.result!.snapshot!;
       return sn.error
         ? `${sizeLabel(s.size)}: failed (${sn.error})`
-        : `${sizeLabel(s.size)}: write ${fmtSec(sn.writeMs)}, read ${fmtSec(sn.readMs)}, ${((sn.bytes ?? 0) / 2 ** 20).toFixed(1)} MiB of JSONL`;
+        : `${sizeLabel(s.size)}: write ${fmtSec(sn.writeMs)}, read ${fmtSec(sn.readMs)}, ${((sn.bytes ?? 0) / 2 ** 20).toFixed(1)} MiB in ${sn.files ?? '?'} files (largest ${((sn.largestBytes ?? 0) / 2 ** 20).toFixed(1)} MiB)`;
     });
-    out.push(`Snapshot store round trip (writeSnapshot + readSnapshot, the path a real import takes): ${parts.join('; ')}.`);
+    out.push(`Award store round trip (writeSnapshot + readSnapshot into data/snapshots/<source>/, the path a real import takes): ${parts.join('; ')}.`);
     if (r.snapshotAt1M) {
       out.push(
-        ` At 1M records the .jsonl would be about ${(r.snapshotAt1M.estimatedBytes / 2 ** 20).toFixed(0)} MiB (extrapolated from ${sizeLabel(r.snapshotAt1M.from)}, not measured: ` +
-          `\`--snapshot-max 1000000\` measures it), ${r.snapshotAt1M.fits ? 'within' : 'more than'} V8's maximum string length of ${fmtInt(r.snapshotAt1M.maxStringLength)} characters` +
-          `${r.snapshotAt1M.fits ? '' : ': a store that builds or reads the file as one string cannot hold it'}.`,
+        ` At 1M records the store would be about ${(r.snapshotAt1M.estimatedBytes / 2 ** 20).toFixed(0)} MiB (extrapolated from ${sizeLabel(r.snapshotAt1M.from)}, not measured: ` +
+          `\`--snapshot-max 1000000\` measures it); no file passes ${(r.snapshotAt1M.capBytes / 2 ** 20).toFixed(0)} MiB, where a partition is split.`,
       );
     }
     out.push('');

@@ -16,7 +16,7 @@
  * Usage: node --expose-gc --import tsx bench/run-size.ts <job.json>. Prints JSON lines on stdout: one
  * `{"type":"stage"}` as each stage ends, then `{"type":"result"}` (SizeResult).
  */
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from '../scripts/config.ts';
@@ -139,7 +139,8 @@ export interface SizeResult {
   /** The static site (built inside publish): its render alone, timed again, and what it wrote. */
   site?: { ms: number; files: number; bytes: number; pages: number };
   fuse?: FuseResult;
-  snapshot?: { writeMs: number; readMs: number; bytes?: number; peakRssMiB: number; error?: string };
+  /** The award store round trip: total bytes of its files, how many, and the largest. */
+  snapshot?: { writeMs: number; readMs: number; bytes?: number; files?: number; largestBytes?: number; peakRssMiB: number; error?: string };
 }
 
 const MiB = 1024 * 1024;
@@ -386,9 +387,13 @@ async function main(): Promise<void> {
     const entry: NonNullable<SizeResult['snapshot']> = { writeMs: 0, readMs: 0, peakRssMiB: 0 };
     try {
       let start = performance.now();
-      await writeSnapshot(snapDir, usaspendingDownloadSource.id, records, { retrievedAt: NOW.toISOString(), origins: ['bench'], rowIssues: 0 });
+      await writeSnapshot(snapDir, usaspendingDownloadSource.id, records, { retrievedAt: NOW.toISOString(), origins: ['bench'], rowIssues: 0 }, { layout: 'award-partitions' });
       entry.writeMs = performance.now() - start;
-      entry.bytes = statSync(join(snapDir, 'snapshots', `${usaspendingDownloadSource.id}.jsonl`)).size;
+      const folder = join(snapDir, 'snapshots', usaspendingDownloadSource.id);
+      const sizes = readdirSync(folder).map((name) => statSync(join(folder, name)).size);
+      entry.bytes = sizes.reduce((a, b) => a + b, 0);
+      entry.files = sizes.length;
+      entry.largestBytes = Math.max(...sizes);
       start = performance.now();
       const back = await readSnapshot(snapDir, usaspendingDownloadSource.id);
       entry.readMs = performance.now() - start;

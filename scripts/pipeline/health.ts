@@ -42,7 +42,10 @@ export function sourceHealth(
   const partial = meta.shortfalls && meta.shortfalls.length > 0 ? `partial: ${meta.shortfalls.map(describeShortfall).join('; ')}` : undefined;
   const removed = removalNote(meta);
   if (outcome.result === 'fetched') {
-    return partial ? { ...base, state: 'partial', message: [partial, removed].filter(Boolean).join('; ') } : { ...base, state: 'ok', ...(removed ? { message: removed } : {}) };
+    const changes = meta.lastChange && meta.lastChange.length > 0 ? { storeChanges: meta.lastChange } : {};
+    return partial
+      ? { ...base, ...changes, state: 'partial', message: [partial, removed].filter(Boolean).join('; ') }
+      : { ...base, ...changes, state: 'ok', ...(removed ? { message: removed } : {}) };
   }
   if (outcome.result === 'failed') return { ...base, state: 'stale', ageDays, message: outcome.message };
   if (ageDays > maxAge) return { ...base, state: 'stale', ageDays, message: outcome.message ?? `not refreshed for ${ageDays} days` };

@@ -33,6 +33,19 @@ export interface SourceHealth {
   sourceState?: string;
   contentHash?: string;
   origin?: string;
+  /**
+   * Award stores fetched this run: the keys the write added, removed and changed, per fiscal year of the
+   * award's start (counts, and the first few keys of each), as the engine computed them.
+   */
+  storeChanges?: Array<{
+    fiscalYear: number;
+    added: number;
+    removed: number;
+    changed: number;
+    addedKeys: string[];
+    removedKeys: string[];
+    changedKeys: string[];
+  }>;
 }
 
 /** An award as evidence: every claim in a report or PR carries these. */

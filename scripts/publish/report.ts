@@ -89,6 +89,36 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
     );
   }
 
+  const storeChanges = plan.sources.filter((h) => h.storeChanges && h.storeChanges.length > 0);
+  if (storeChanges.length > 0) {
+    out.push('## What the award stores changed', '');
+    out.push('Per fiscal year of the award\'s start, as the engine compared the new partitions with the committed ones (first keys of each kind; every key is in the data).', '');
+    const keys = (list: readonly string[], count: number) =>
+      list.length === 0 ? '' : `${list.map((k) => escapeMarkdown(k, 80)).join(', ')}${count > list.length ? ` …and ${count - list.length} more` : ''}`;
+    out.push(
+      table([
+        ['Source', 'Fiscal year', 'Added', 'Removed', 'Changed', 'Keys'],
+        ...storeChanges.flatMap((h) =>
+          h.storeChanges!.slice(0, MAX_TABLE_ROWS).map((c) => [
+            escapeMarkdown(h.source),
+            c.fiscalYear === 0 ? 'unknown start' : `FY${c.fiscalYear}`,
+            String(c.added),
+            String(c.removed),
+            String(c.changed),
+            [
+              c.added ? `added: ${keys(c.addedKeys.slice(0, 5), c.added)}` : '',
+              c.removed ? `removed: ${keys(c.removedKeys.slice(0, 5), c.removed)}` : '',
+              c.changed ? `changed: ${keys(c.changedKeys.slice(0, 5), c.changed)}` : '',
+            ]
+              .filter(Boolean)
+              .join('; '),
+          ]),
+        ),
+      ]),
+      '',
+    );
+  }
+
   out.push('## Summary', '');
   out.push(
     `- New candidate companies: ${newCandidates.length} (open candidates: ${plan.candidates.length})`,

@@ -1,46 +1,24 @@
 /**
- * Snapshots: the last good normalized records of each source (data/snapshots/<id>.jsonl, one record a
- * line, sorted by key) and what we know of how they were obtained (<id>.meta.json). A failed fetch never
- * touches them; a write replaces both files atomically.
+ * Snapshots: the last good normalized records of each source and what we know of how they were obtained.
+ * Procurement sources keep their awards in a partitioned award store (data/snapshots/<id>/, see
+ * scripts/store/); the others in data/snapshots/<id>.jsonl (one record a line, sorted by key) beside
+ * <id>.meta.json. A failed fetch never touches either; a write replaces a snapshot atomically.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, readdir, rename, stat } from 'node:fs/promises';
+import { lstat, readFile, readdir, rename, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { basename, dirname, join } from 'node:path';
-import { z } from 'zod';
+import { snapshotMetaSchema, type SnapshotMeta } from './meta.ts';
+import { readAwardStore } from '../store/award-store-read.ts';
+import { writeAwardStore } from '../store/award-store-write.ts';
+import { storeDir } from '../store/partition-files.ts';
 import { recordKey, sourceRecordSchema, type SourceRecord } from '../records.ts';
 import { SourceFormatError } from '../util/errors.ts';
 import { isAlive, removeLeftovers, writeFilesAtomic } from '../util/atomic-fs.ts';
 import { stableStringify } from '../util/stable-json.ts';
 
-export const snapshotMetaSchema = z.strictObject({
-  source: z.string(),
-  /** When the records were last successfully fetched or imported. */
-  retrievedAt: z.string(),
-  /** URL fetched, or the recording(s) imported (paths relative to the repo's parent). */
-  origins: z.array(z.string()),
-  recordCount: z.number().int(),
-  /** sha256 of the .jsonl file. */
-  contentHash: z.string(),
-  checkpoint: z.string().optional(),
-  /** Structural state the parser reported (e.g. lists-removed). */
-  state: z.string().optional(),
-  lists: z.array(z.string()).optional(),
-  /** Lists on the page the parser did not recognise (see ParseResult.unrecognisedLists). */
-  unrecognisedLists: z.number().int().optional(),
-  rowIssues: z.number().int().default(0),
-  /**
-   * Set when the last fetch brought fewer rows than the service counted (or could not be checked): the
-   * records are merged, never a smaller truth, and the checkpoint stayed where it was.
-   */
-  shortfalls: z
-    .array(z.object({ what: z.string(), expected: z.number().int().optional(), got: z.number().int(), message: z.string().optional() }))
-    .optional(),
-  /** Records the last fetch removed because the source deleted them upstream (first 50, for the report). */
-  removals: z.array(z.object({ key: z.string(), reason: z.string() })).optional(),
-});
-export type SnapshotMeta = z.infer<typeof snapshotMetaSchema>;
+export { snapshotMetaSchema, type SnapshotMeta } from './meta.ts';
 
 export interface Snapshot {
   records: SourceRecord[];
@@ -72,6 +50,10 @@ export function sortRecords(records: SourceRecord[]): SourceRecord[] {
  * mismatched is ever used.
  */
 export async function readSnapshot(dataDir: string, sourceId: string): Promise<Snapshot | undefined> {
+  // The award store wins over a legacy JSONL snapshot: its first write deletes the JSONL, so both only
+  // exist when that write was killed after its commit point.
+  const store = await readAwardStore(dataDir, sourceId);
+  if (store) return store;
   const paths = snapshotPaths(dataDir, sourceId);
   const metaText = await readOptional(paths.meta, sourceId);
   const recordsExist = await exists(paths.records, sourceId);
@@ -212,13 +194,26 @@ async function pendingMeta(
   return undefined;
 }
 
+export type SnapshotLayout = 'jsonl' | 'award-partitions';
+
+export interface WriteSnapshotOptions {
+  /**
+   * award-partitions for the procurement sources (SourceDefinition.storage). Default: the award store
+   * when the source already has one (a JSONL beside it would be shadowed, never read), else jsonl.
+   */
+  layout?: SnapshotLayout;
+}
+
 /** Writes records and meta together; both land or neither does. Returns the meta written. */
 export async function writeSnapshot(
   dataDir: string,
   sourceId: string,
   records: SourceRecord[],
-  meta: Omit<SnapshotMeta, 'recordCount' | 'contentHash' | 'source'>,
+  meta: Omit<SnapshotMeta, 'recordCount' | 'contentHash' | 'source' | 'partitions' | 'lastChange'>,
+  options: WriteSnapshotOptions = {},
 ): Promise<SnapshotMeta> {
+  const layout = options.layout ?? ((await isDirectory(storeDir(dataDir, sourceId))) ? 'award-partitions' : 'jsonl');
+  if (layout === 'award-partitions') return writeAwardStore(dataDir, sourceId, records, meta);
   const paths = snapshotPaths(dataDir, sourceId);
   const sorted = sortRecords(records);
   // Line by line, never one string: a full history is larger than the longest string V8 can hold.
@@ -238,4 +233,8 @@ export async function writeSnapshot(
     { path: paths.meta, content: `${stableStringify(fullMeta, 2)}\n` },
   ]);
   return fullMeta;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await lstat(path).catch(() => undefined))?.isDirectory() ?? false;
 }

@@ -11,6 +11,7 @@ import { SourceFormatError, SourceUnavailableError } from '../util/errors.ts';
 import type { HttpClient } from '../util/http.ts';
 import { withDataLock } from './data-lock.ts';
 import type { Config } from '../config.ts';
+import { fiscalYearOf } from '../store/partition-files.ts';
 import { readSnapshot, writeSnapshot, type Snapshot, type SnapshotMeta } from './store.ts';
 import { stableStringify } from '../util/stable-json.ts';
 import { implausibleAwardValue } from '../util/plausible.ts';
@@ -164,6 +165,16 @@ async function updateSourceLocked(options: UpdateSourceOptions): Promise<UpdateS
     // What was missed must be asked for again: a short fetch never moves the checkpoint.
     if (shortfalls.length > 0) checkpoint = previous?.meta.checkpoint;
     const removals = applyRemovals(merged, parsed.removals ?? []);
+    if (source.storage === 'award-partitions' && previous && !options.acceptChange) {
+      const lost = partitionShrinkage(previous.records, merged.records);
+      if (lost) {
+        throw new SourceFormatError(
+          source.id,
+          `the fetch would keep ${lost.now} of the ${lost.before} awards of fiscal year ${lost.fiscalYear === 0 ? '(unknown start)' : `FY${lost.fiscalYear}`} in the award store; ` +
+            `refusing to replace it (a narrower query or a parser fault; if the source really dropped them, import it with \`icewatch fetch --source ${source.id} --accept-change\`)`,
+        );
+      }
+    }
     const meta = await writeSnapshot(dataDir, source.id, merged.records, {
       retrievedAt: now.toISOString(),
       origins,
@@ -174,7 +185,7 @@ async function updateSourceLocked(options: UpdateSourceOptions): Promise<UpdateS
       rowIssues: rowIssues.length,
       ...(shortfalls.length > 0 ? { shortfalls } : {}),
       ...(removals.length > 0 ? { removals: removals.slice(0, 50) } : {}),
-    });
+    }, source.storage ? { layout: source.storage } : {});
     const changed = meta.contentHash !== previous?.meta.contentHash;
     return {
       source: source.id,
@@ -217,6 +228,28 @@ function shrinkage(
   const before = present.reduce((sum, list) => sum + count(previous, list), 0);
   const now = present.reduce((sum, list) => sum + count(fresh, list), 0);
   if (present.length > 1 && tooFew(before, now)) return { before, now, list: present.join(', ') };
+  return undefined;
+}
+
+/**
+ * The award store's shrink check, per partition: a write that would drop most of a fiscal year's awards is
+ * refused, even when the whole store does not shrink much (one year of a long history). An award whose
+ * start moved to another year is not lost; only keys gone from the store count.
+ */
+function partitionShrinkage(previous: readonly SourceRecord[], next: readonly SourceRecord[]): { fiscalYear: number; before: number; now: number } | undefined {
+  const kept = new Set(next.map(recordKey));
+  const years = new Map<number, { before: number; now: number }>();
+  for (const r of previous) {
+    if (r.recordType !== 'award') continue;
+    const fiscalYear = r.start ? fiscalYearOf(r.start) : 0;
+    const year = years.get(fiscalYear) ?? { before: 0, now: 0 };
+    year.before += 1;
+    if (kept.has(r.awardKey)) year.now += 1;
+    years.set(fiscalYear, year);
+  }
+  for (const [fiscalYear, { before, now }] of [...years].sort((a, b) => a[0] - b[0])) {
+    if (before >= SHARE_RULE_MIN_PREVIOUS && now < before * MIN_SHARE_OF_PREVIOUS) return { fiscalYear, before, now };
+  }
   return undefined;
 }
 

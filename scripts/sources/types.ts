@@ -178,6 +178,12 @@ export interface SourceDefinition {
    * fetch or import adds to / updates the snapshot; history never disappears because a query was narrower.
    */
   mode: 'replace' | 'upsert';
+  /**
+   * `award-partitions`: the snapshot is a partitioned award store (zstd Parquet and text, by fiscal
+   * year; data/snapshots/<id>/) because a full ICE history is far past what one JSONL file can hold.
+   * Default: one JSONL file.
+   */
+  storage?: 'award-partitions';
   /** What `--from` accepts, for help text. */
   importFormats: string;
   /** The service's documented limits the fetch respects (listed in the README's source table). */

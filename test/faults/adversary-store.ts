@@ -5,7 +5,7 @@
  * was lost.
  */
 import { spawn } from 'node:child_process';
-import { appendFile, chmod, mkdir, readFile, readdir, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readFile, readdir, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as toCsv } from 'csv-stringify/sync';
@@ -16,7 +16,8 @@ import { escapeMarkdown, markdownLink, withoutAutolinks } from '../../scripts/ut
 import { readLastRun } from '../../scripts/plan/last-run.ts';
 import { runPipeline } from '../../scripts/pipeline/run.ts';
 import { LOCK_FILE, withDataLock } from '../../scripts/snapshots/data-lock.ts';
-import { readSnapshot, snapshotPaths } from '../../scripts/snapshots/store.ts';
+import { readSnapshot } from '../../scripts/snapshots/store.ts';
+import { storeDir } from '../../scripts/store/partition-files.ts';
 import { updateSource } from '../../scripts/snapshots/update-source.ts';
 import { sources } from '../../scripts/sources/index.ts';
 import { PLAN_PROPOSAL_LIMIT } from '../../scripts/plan/build-plan.ts';
@@ -70,12 +71,13 @@ export function registerAdversaryStoreFaults(world: () => World): void {
   });
 
   // ---- item 2 -------------------------------------------------------------------------------
-  faultCase(AREA, 'item 2: a procurement snapshot cut mid-line is unknown, not "no records"', async (c) => {
+  faultCase(AREA, 'item 2: a procurement partition cut short is unknown, not "no records"', async (c) => {
     const root = await copyOf(world().root, 'adv-trunc');
     const { dataDir, reportsDir } = dirsOf(root);
     const previous = await readLastRun(dataDir);
     const before = await treeState(root);
-    await truncate(snapshotPaths(dataDir, 'usaspending').records, 90_000);
+    const partition = join(storeDir(dataDir, 'usaspending'), 'fy2017.parquet');
+    await truncate(partition, Math.floor((await stat(partition)).size / 2));
     const lines: string[] = [];
     const run = await offlineRun(root, logTo(lines));
     const plan = run.result.plan;
@@ -94,24 +96,27 @@ export function registerAdversaryStoreFaults(world: () => World): void {
   });
 
   // ---- item 3 -------------------------------------------------------------------------------
-  faultCase(AREA, 'item 3: records cut at a line boundary do not match their meta and are refused', async (c) => {
+  faultCase(AREA, 'item 3: a text partition cut at a row boundary (still valid CSV) does not match its manifest and is refused', async (c) => {
     const root = await copyOf(world().root, 'adv-cutline');
     const { dataDir } = dirsOf(root);
-    const paths = snapshotPaths(dataDir, 'usaspending');
-    const text = await readFile(paths.records, 'utf8');
-    await writeFile(paths.records, `${text.split('\n').slice(0, 100).join('\n')}\n`);
-    const error = await rejection(readSnapshot(dataDir, 'usaspending'));
+    // The moving fiscal year is kept as sorted CSV text: cut after its header and first rows.
+    const partition = join(storeDir(dataDir, 'usaspending-download'), 'fy2025.csv');
+    const text = await readFile(partition, 'utf8');
+    const lines = text.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    await writeFile(partition, `${lines.slice(0, -1).join('\n')}\n`);
+    const error = await rejection(readSnapshot(dataDir, 'usaspending-download'));
     expect(error).toBeInstanceOf(SourceFormatError);
-    expect(error.message).toMatch(/100 lines.*do not match their meta \(\d+ records/);
+    expect(error.message).toMatch(/fy2025\.csv has \d+ bytes where the manifest says \d+.*restore it from git \(git checkout -- data\/snapshots\/usaspending-download\/\)/);
     const before = await treeState(root);
     const run = await offlineRun(root);
-    expect(run.result.plan.unknownSources).toEqual(['usaspending']);
+    expect(run.result.plan.unknownSources).toEqual(['usaspending-download']);
     c.nothingLost('published outputs', only(before, 'data/published/'), only(await treeState(root), 'data/published/'));
   });
 
   faultCase(
     AREA,
-    'item 3: a writer killed (SIGKILL) between the records rename and the meta rename: the next read rolls the commit forward',
+    'item 3: a writer killed (SIGKILL) between the partition renames and the manifest rename: the next read rolls the commit forward',
     async (c) => {
       const cleanRoot = await copyOf(world().root, 'adv-kill-clean');
       await updateSource({ source: sources.get('usaspending-download')!, dataDir: dirsOf(cleanRoot).dataDir, from: [PRIME], now: NOW, log: logTo() });
@@ -133,29 +138,31 @@ export function registerAdversaryStoreFaults(world: () => World): void {
       expect(between, `the child never reached the meta rename: ${stderr}`).toBe(true);
       child.kill('SIGKILL');
       expect(await exited).toBe('SIGKILL');
-      // The new records are in place, the old meta beside them, the new meta staged.
-      const files = await readdir(join(dataDir, 'snapshots'));
-      expect(files.some((f) => f.startsWith('.usaspending-download.meta.json.') && f.endsWith('.tmp'))).toBe(true);
+      // The new partitions are in place, the old manifest beside them, the new one staged.
+      const files = await readdir(storeDir(dataDir, 'usaspending-download'));
+      expect(files.some((f) => f.startsWith('.manifest.json.') && f.endsWith('.tmp'))).toBe(true);
 
       const snapshot = await readSnapshot(dataDir, 'usaspending-download');
       expect(snapshot?.meta.recordCount).toBe(snapshot?.records.length);
       const after = await snapshotState(dataDir, 'usaspending-download');
-      c.keeps('the committed pair is the one the killed writer staged', [...after.keys()].every((k) => after.get(k)!.equals(expected.get(k)!)));
+      expect([...after.keys()]).toEqual([...expected.keys()]);
+      expect([...after.keys()].filter((k) => !after.get(k)!.equals(expected.get(k)!))).toEqual([]);
+      c.keeps('the committed store is the one the killed writer staged', [...after.keys()].every((k) => after.get(k)!.equals(expected.get(k)!)));
       expect(tempFiles(await treeState(join(dataDir, 'snapshots')))).toEqual([]);
     },
     60_000,
   );
 
   // ---- item 4 -------------------------------------------------------------------------------
-  faultCase(AREA, 'item 4: records without their meta are a corrupt snapshot, and an import never replaces them', async (c) => {
+  faultCase(AREA, 'item 4: partitions without their manifest are a corrupt store, and an import never replaces them', async (c) => {
     const root = await copyOf(world().root, 'adv-nometa');
     const { dataDir } = dirsOf(root);
-    await rm(snapshotPaths(dataDir, 'usaspending').meta);
+    await rm(join(storeDir(dataDir, 'usaspending'), 'manifest.json'));
     const before = await snapshotState(dataDir, 'usaspending');
     const fy13 = sharedFixture('ice-history/fy13_ICE_transactions_selected_vendors.NOHEADER.csv');
     const error = await rejection(updateSource({ source: sources.get('usaspending')!, dataDir, from: [fy13], now: NOW, log: logTo() }));
     expect(error).toBeInstanceOf(SourceFormatError);
-    expect(error.message).toMatch(/no usaspending\.meta\.json: a snapshot without its meta is corrupt, not absent/);
+    expect(error.message).toMatch(/the award store has partition files but no manifest\.json; restore it from git/);
     c.nothingLost('the history', before, await snapshotState(dataDir, 'usaspending'));
   });
 
@@ -245,7 +252,7 @@ export function registerAdversaryStoreFaults(world: () => World): void {
       disarmFsFault();
     }
     expect(error).toBeInstanceOf(StoreError);
-    expect(error.message).toMatch(/the disk is full writing .*usaspending-download\.meta\.json \(ENOSPC\); free space and run again/);
+    expect(error.message).toMatch(/the disk is full writing .*usaspending-download\/manifest\.json \(ENOSPC\); free space and run again/);
     c.nothingLost('snapshot', before, await snapshotState(dataDir, 'usaspending-download'));
     expect(tempFiles(await treeState(join(dataDir, 'snapshots')))).toEqual([]);
   });
@@ -271,13 +278,13 @@ export function registerAdversaryStoreFaults(world: () => World): void {
     expect(await readFile(file, 'utf8')).toBe('not a folder');
   });
 
-  faultCase(AREA, 'item 13: a meta whose .jsonl is missing is a typed error naming the missing file', async (c) => {
+  faultCase(AREA, 'item 13: a manifest whose partition is missing is a typed error naming the missing file', async (c) => {
     const root = await copyOf(world().root, 'adv-nojsonl');
     const { dataDir } = dirsOf(root);
-    await rm(snapshotPaths(dataDir, 'fpds').records);
+    await rm(join(storeDir(dataDir, 'fpds'), 'fy2026.csv'));
     const error = await rejection(readSnapshot(dataDir, 'fpds'));
     expect(error).toBeInstanceOf(SourceFormatError);
-    expect(error.message).toMatch(/meta exists but its records file fpds\.jsonl is missing; restore both from git/);
+    expect(error.message).toMatch(/fy2026\.csv is missing: .*restore it from git/);
     const before = await treeState(root);
     const run = await offlineRun(root);
     expect(run.result.plan.unknownSources).toEqual(['fpds']);
@@ -302,7 +309,7 @@ export function registerAdversaryStoreFaults(world: () => World): void {
     expect(result.rowIssues.find((r) => r.field === 'amounts.obligated')?.message).toMatch(/amount 9{16}\d{7} is beyond any real award/);
     expect(result.rowIssues.find((r) => r.field === 'end')?.message).toMatch(/9999-12-31 is outside/);
     expect(result.records).toHaveLength(rows.length - 1 - 2);
-    const jsonl = await readFile(snapshotPaths(dataDir, 'usaspending-download').records, 'utf8');
+    const jsonl = JSON.stringify((await readSnapshot(dataDir, 'usaspending-download'))!.records);
     c.keeps('no exponent notation and no placeholder date reach the snapshot', !/e\+\d/.test(jsonl) && !jsonl.includes('9999-12-31'));
   });
 }

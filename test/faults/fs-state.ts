@@ -6,6 +6,7 @@ import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { snapshotPaths } from '../../scripts/snapshots/store.ts';
+import { storeDir } from '../../scripts/store/partition-files.ts';
 
 export type TreeState = ReadonlyMap<string, Buffer>;
 
@@ -33,13 +34,17 @@ export function diffTrees(before: TreeState, after: TreeState): { added: string[
   return { added, removed, changed };
 }
 
-/** The two files of one source's snapshot, as a tree of their own. */
+/** The files of one source's snapshot (the JSONL pair, or the award store folder), as a tree of their own. */
 export async function snapshotState(dataDir: string, sourceId: string): Promise<TreeState> {
   const paths = snapshotPaths(dataDir, sourceId);
   const out = new Map<string, Buffer>();
   for (const path of [paths.records, paths.meta]) {
     const bytes = await readFile(path).catch(() => undefined);
     if (bytes) out.set(relative(dataDir, path).split(sep).join('/'), bytes);
+  }
+  const store = storeDir(dataDir, sourceId);
+  for (const [path, bytes] of await treeState(store).catch(() => new Map<string, Buffer>())) {
+    out.set(relative(dataDir, join(store, path)).split(sep).join('/'), bytes);
   }
   return out;
 }

@@ -21,7 +21,7 @@ import { publishedCompaniesSchema } from '../../scripts/publish/published-schema
 import { renderReport } from '../../scripts/publish/report.ts';
 import type { AwardRecord, MentionRecord } from '../../scripts/records.ts';
 import { renderCompanyYaml } from '../../scripts/registry/write.ts';
-import type { SnapshotMeta } from '../../scripts/snapshots/store.ts';
+import { readSnapshot, type SnapshotMeta } from '../../scripts/snapshots/store.ts';
 import { sources } from '../../scripts/sources/index.ts';
 import { createFpdsSource } from '../../scripts/sources/fpds/index.ts';
 import { createUsaspendingSource } from '../../scripts/sources/usaspending/index.ts';
@@ -334,8 +334,7 @@ export function registerHostileText(world: () => World): void {
       const root = await copyOf(world().root, 'hostile-e2e');
       const { dataDir, reportsDir } = dirsOf(root);
       // No previous usaspending snapshot, so the three hostile rows are the whole (new) source.
-      await rm(join(dataDir, 'snapshots', 'usaspending.jsonl'));
-      await rm(join(dataDir, 'snapshots', 'usaspending.meta.json'));
+      await rm(join(dataDir, 'snapshots', 'usaspending'), { recursive: true });
       const rows = await hostileSearchRows();
       const server = await startLocalServer({
         'POST /api/v2/search/spending_by_award/': json({ spending_level: 'awards', limit: 100, results: rows, page_metadata: { page: 1, hasNext: false, last_record_unique_id: null, last_record_sort_value: 'None' }, messages: [] }),
@@ -369,11 +368,15 @@ export function registerHostileText(world: () => World): void {
       expect(markdown.some(([k]) => k === `reports/${AS_OF}.md`)).toBe(true);
       expect(markdown.filter(([k]) => k.startsWith('reports/proposals/')).length).toBeGreaterThanOrEqual(3);
       for (const [path, content] of markdown) expectInertMarkdown(path, content, { comments: path.startsWith('reports/proposals/') ? 1 : 0, maxBytes: 1024 * 1024 });
-      for (const [path, content] of [...files].filter(([k]) => k.endsWith('.csv'))) expectFormulaSafeCsv(path, content);
+      // Every CSV made for people is formula-safe. The award store's text partitions (data/snapshots/) are
+      // the exact values, which an escape would change; they are read by the engine, never opened as sheets.
+      const forPeople = [...files].filter(([k]) => k.endsWith('.csv') && !k.startsWith('data/snapshots/'));
+      expect(forPeople.some(([k]) => k.startsWith('data/published/'))).toBe(true);
+      for (const [path, content] of forPeople) expectFormulaSafeCsv(path, content);
       // The snapshot holds the names as sources clean them: plain text, capped.
-      const snapshot = files.get('data/snapshots/usaspending.jsonl')!;
-      for (const line of snapshot.trim().split('\n')) {
-        const record = JSON.parse(line) as AwardRecord;
+      const snapshot = await readSnapshot(dataDir, 'usaspending');
+      expect(snapshot?.records).toHaveLength(3);
+      for (const record of snapshot!.records as AwardRecord[]) {
         expectInertLine('snapshot recipient name', record.recipient.name, 300);
         expectInertLine('snapshot description', record.description ?? '', 1000);
       }

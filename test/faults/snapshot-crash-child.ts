@@ -1,6 +1,7 @@
 /**
- * Run in a child process by the "killed between the records rename and the meta rename" case: an import
- * whose rename of the meta into place never returns, so the parent can SIGKILL it right between the two.
+ * Run in a child process by the "killed between the partition renames and the manifest rename" case: an
+ * import whose rename of the award store's manifest into place never returns, so the parent can SIGKILL
+ * it right at the commit point, with the new partitions renamed and the new manifest staged.
  * Usage: node --import tsx snapshot-crash-child.ts <dataDir> <file> <now>
  */
 import { createRequire, syncBuiltinESMExports } from 'node:module';
@@ -9,9 +10,10 @@ const require = createRequire(import.meta.url);
 const fsp = require('node:fs/promises') as { rename: (from: string, to: string) => Promise<void> };
 const realRename = fsp.rename;
 fsp.rename = async (from, to) => {
-  if (String(to).endsWith('.meta.json') && String(from).endsWith('.tmp')) {
+  if (String(to).endsWith('manifest.json') && String(from).endsWith('.tmp')) {
     process.stdout.write('between\n');
-    await new Promise(() => {});
+    // A timer keeps the process alive: a bare pending promise lets Node exit (code 13) before the kill.
+    await new Promise(() => setInterval(() => {}, 1_000));
   }
   return realRename(from, to);
 };

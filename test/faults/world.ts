@@ -4,11 +4,12 @@
  * path `icewatch fetch --from` takes), and one offline pipeline run's outputs (published/v1, state,
  * reports). Built once; each case works on its own copy.
  */
-import { cp, mkdir, readdir } from 'node:fs/promises';
+import { cp, mkdir, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runPipeline } from '../../scripts/pipeline/run.ts';
 import { snapshotPaths } from '../../scripts/snapshots/store.ts';
+import { storeDir } from '../../scripts/store/partition-files.ts';
 import { updateSource } from '../../scripts/snapshots/update-source.ts';
 import { sources } from '../../scripts/sources/index.ts';
 import { SHARED_FIXTURES, sharedFixture } from '../helpers/shared-fixtures.ts';
@@ -44,6 +45,11 @@ export async function snapshotOnly(world: World, sourceId: string): Promise<stri
   const from = snapshotPaths(dirsOf(world.root).dataDir, sourceId);
   const to = snapshotPaths(dataDir, sourceId);
   await mkdir(join(dataDir, 'snapshots'), { recursive: true });
+  const store = storeDir(dirsOf(world.root).dataDir, sourceId);
+  if (await stat(store).catch(() => undefined)) {
+    await cp(store, storeDir(dataDir, sourceId), { recursive: true });
+    return dataDir;
+  }
   await cp(from.records, to.records);
   await cp(from.meta, to.meta);
   return dataDir;

@@ -57,4 +57,30 @@ describe('renderReport', () => {
     expect(md).toContain('deleted upstream: CONT\\_AWD\\_X');
     expect(md).not.toContain('were not refreshed this run');
   });
+
+  it('lists what a fetched award store added, removed and changed per fiscal year, keys escaped and bounded', () => {
+    const plan = planWith([]);
+    const added = Array.from({ length: 20 }, (_, i) => `CONT_AWD_A${i}_7012_-NONE-_-NONE-`);
+    plan.sources = [
+      {
+        source: 'usaspending-download',
+        title: 'USAspending downloads',
+        state: 'ok',
+        records: 300,
+        storeChanges: [
+          { fiscalYear: 0, added: 0, removed: 1, changed: 0, addedKeys: [], removedKeys: ['CONT_AWD_<b>x</b>_7012'], changedKeys: [] },
+          { fiscalYear: 2026, added: 120, removed: 0, changed: 2, addedKeys: added, removedKeys: [], changedKeys: ['K1', 'K2'] },
+        ],
+      },
+      { source: 'fpds', title: 'FPDS', state: 'ok', records: 1 },
+    ];
+    const md = renderReport(plan, emptyAttribution).markdown;
+    const section = md.slice(md.indexOf('## What the award stores changed'), md.indexOf('## Summary'));
+    expect(section).toContain('| usaspending-download | FY2026 | 120 | 0 | 2 | added: CONT\\_AWD\\_A0');
+    expect(section).toContain('…and 115 more; changed: K1, K2 |');
+    expect(section).toContain('| unknown start | 0 | 1 | 0 | removed: CONT\\_AWD\\_');
+    expect(section).not.toContain('<b>');
+    expect(section).not.toContain('fpds');
+    expect(renderReport(planWith([]), emptyAttribution).markdown).not.toContain('## What the award stores changed');
+  });
 });

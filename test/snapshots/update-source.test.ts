@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { MentionRecord } from '../../scripts/records.ts';
+import type { AwardRecord, MentionRecord } from '../../scripts/records.ts';
 import { readSnapshot, snapshotPaths } from '../../scripts/snapshots/store.ts';
 import { updateSource } from '../../scripts/snapshots/update-source.ts';
 import { defineSource, type ParseResult, type SourceDefinition } from '../../scripts/sources/types.ts';
@@ -138,5 +138,50 @@ describe('updateSource with lists', () => {
     await expect(
       updateSource({ source: listed([big[0]!, big[1]!, mention('Acme', 'declined')], ['declined', 'never-reached-out']), dataDir, http: noHttp, now }),
     ).rejects.toThrow(/yielded 2 records on list never-reached-out where the last snapshot has 20/);
+  });
+
+  it('refuses a fetch that would drop most of one fiscal year of an award store, unless a maintainer accepts it', async () => {
+    const award = (i: number, start: string): AwardRecord => ({
+      recordType: 'award',
+      source: 'test-awards',
+      awardKey: `CONT_AWD_T${String(i).padStart(3, '0')}_7012_-NONE-_-NONE-`,
+      piid: `T${i}`,
+      kind: 'contract',
+      recipient: { name: `VENDOR ${i}` },
+      amounts: { obligated: i },
+      start,
+      url: `https://www.usaspending.gov/award/CONT_AWD_T${String(i).padStart(3, '0')}_7012_-NONE-_-NONE-`,
+    });
+    // 200 awards in FY2015, 12 in FY2020: losing 8 of the 12 is under 4 % of the store but most of FY2020.
+    const all = [...Array.from({ length: 200 }, (_, i) => award(i, '2015-01-01')), ...Array.from({ length: 12 }, (_, i) => award(500 + i, '2020-01-01'))];
+    let fresh = all;
+    const source = defineSource({
+      id: 'test-awards',
+      title: 'Test awards',
+      homepage: 'https://example.org/',
+      kind: 'procurement',
+      hosts: ['example.org'],
+      mode: 'replace',
+      storage: 'award-partitions',
+      importFormats: 'text',
+      async fetch(ctx) {
+        const path = join(ctx.workDir, 'page.txt');
+        await writeFile(path, 'x');
+        return { inputs: [{ path, origin: 'https://example.org/awards', retrievedAt: ctx.now.toISOString() }] };
+      },
+      parse: async () => ({ records: fresh, rowIssues: [] }),
+    });
+    const dataDir = await mkdtemp(join(tmpdir(), 'icewatch-snap-'));
+    await updateSource({ source, dataDir, http: noHttp, now });
+    fresh = all.filter((a) => !['CONT_AWD_T500', 'CONT_AWD_T501', 'CONT_AWD_T502', 'CONT_AWD_T503', 'CONT_AWD_T504', 'CONT_AWD_T505', 'CONT_AWD_T506', 'CONT_AWD_T507'].some((k) => a.awardKey.startsWith(k)));
+    const refused = await updateSource({ source, dataDir, http: noHttp, now }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SourceFormatError);
+    expect((refused as Error).message).toMatch(/would keep 4 of the 12 awards of fiscal year FY2020 in the award store; refusing/);
+    expect((await readSnapshot(dataDir, 'test-awards'))?.records).toHaveLength(212);
+    const accepted = await updateSource({ source, dataDir, http: noHttp, now, acceptChange: true });
+    expect(accepted.records).toHaveLength(204);
+    expect(accepted.meta.lastChange).toEqual([
+      { fiscalYear: 2020, added: 0, removed: 8, changed: 0, addedKeys: [], removedKeys: all.slice(200, 208).map((a) => a.awardKey), changedKeys: [] },
+    ]);
   });
 });

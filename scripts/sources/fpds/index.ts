@@ -37,6 +37,7 @@ export function createFpdsSource(options: Partial<FpdsFetchOptions> = {}): Sourc
     kind: 'procurement',
     hosts: [base.hostname],
     mode: 'upsert',
+    storage: 'award-partitions',
     importFormats: 'FPDS ATOM feed pages (XML, feed versions 1.5.2 and 1.5.3; award and IDV entries; FEEDNAME=DELETED pages remove their actions)',
     limits: FPDS_LIMIT_LIST,
     fetch: (ctx) => fetchFeed(ctx, settings),

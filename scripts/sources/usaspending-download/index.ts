@@ -36,6 +36,7 @@ export function createUsaspendingDownloadSource(options: UsaspendingDownloadSour
     kind: 'procurement',
     hosts: [...new Set([apiHost, USASPENDING_FILES_HOST])],
     mode: 'upsert',
+    storage: 'award-partitions',
     importFormats:
       'a USAspending custom award download: the .zip, or its Contracts_PrimeAwardSummaries_*.csv / Contracts_Subawards_*.csv (recognised by header)',
     limits: DOWNLOAD_LIMIT_LIST,

@@ -37,6 +37,7 @@ export function createUsaspendingSource(options: UsaspendingSourceOptions = {}):
     kind: 'procurement',
     hosts: [new URL(baseUrl).hostname],
     mode: 'upsert',
+    storage: 'award-partitions',
     importFormats:
       'USAspending API JSON: a spending_by_award response, an award (/api/v2/awards/{id}/) or a recipient (/api/v2/recipient/{id}/); ' +
       'or the legacy header-less ICE transaction CSV (FY2013–FY2017)',
