@@ -10,6 +10,7 @@ import { relative, resolve } from 'node:path';
 import { createChecker } from './check/core.ts';
 import { CheckInputError, parseCheckInput, parseNameList } from './check/input.ts';
 import { loadCheckData } from './check/load.ts';
+import { describeTables, renderQuery, runQuery, type QueryFormat } from './query/query.ts';
 import { renderCheck, type CheckFormat } from './check/render.ts';
 import { loadConfig } from './config.ts';
 import { runAudit } from './pipeline/audit-command.ts';
@@ -389,6 +390,28 @@ const check = defineCommand({
   },
 });
 
+const queryCommand = defineCommand({
+  meta: { name: 'query', description: 'Run one read-only SQL statement (DuckDB) over the published tables and the award stores' },
+  args: {
+    sql: { type: 'positional', description: 'The SQL, e.g. "SELECT fiscal_year, sum(obligated) FROM awards WHERE company_id = \'palantir\' GROUP BY ALL ORDER BY 1"', required: false },
+    format: { type: 'string', description: 'table, csv or json', default: 'table' },
+    tables: { type: 'boolean', description: 'List the tables and their columns instead', default: false },
+    data: dataArg,
+  },
+  async run({ args }) {
+    const format = String(args.format) as QueryFormat;
+    if (!['table', 'csv', 'json'].includes(format)) throw new UsageError(`--format expects table, csv or json, got "${format}"`);
+    const dataDir = resolve(args.data);
+    if (args.tables) {
+      process.stdout.write(await describeTables(dataDir));
+      return;
+    }
+    const sql = (args._ as string[]).join(' ');
+    const result = await runQuery(dataDir, sql);
+    process.stdout.write(renderQuery(result, format));
+  },
+});
+
 const importRecordingsCommand = defineCommand({
   meta: {
     name: 'import-recordings',
@@ -474,6 +497,7 @@ export const commands: Record<string, CommandDef<any>> = {
   smoke: smokeCommand,
   'import-recordings': importRecordingsCommand,
   check,
+  query: queryCommand,
 };
 
 const main = defineCommand({

@@ -16,6 +16,7 @@ import { obligationsCsv } from './obligations-csv.ts';
 import type { Registry } from '../registry/schema.ts';
 import { pruneSite, siteFiles } from '../site/publish-site.ts';
 import { writeFilesAtomic } from '../util/atomic-fs.ts';
+import { awardsParquet, publishedAwardRows } from './awards-parquet.ts';
 import { stableStringify } from '../util/stable-json.ts';
 import { buildCheckIndex } from '../check/check-index.ts';
 import { renderChangesAtom } from '../feeds/changes-feed.ts';
@@ -62,7 +63,7 @@ export interface PublishInputs {
 
 export interface PublishedFile {
   path: string;
-  content: string;
+  content: string | Uint8Array;
 }
 
 export async function renderPublished(outDir: string, inputs: PublishInputs): Promise<PublishedFile[]> {
@@ -82,6 +83,17 @@ export async function renderPublished(outDir: string, inputs: PublishInputs): Pr
     { path: companiesJsonPath, content: `${stableStringify(publishedCompaniesSchema.parse(companies), 2)}\n` },
     { path: join(outDir, 'companies.csv'), content: companiesCsv(inputs) },
     { path: join(outDir, 'awards.csv'), content: awardsCsv(inputs) },
+    {
+      path: join(outDir, 'awards.parquet'),
+      content: await awardsParquet(
+        publishedAwardRows(
+          [...inputs.attribution.awards, ...inputs.attribution.resellerAwards],
+          // The run's open candidates (set whether or not this publish updates the change feed).
+          inputs.obligations?.candidates ?? [],
+          (a) => isAwardActive(a.award, inputs.asOf),
+        ),
+      ),
+    },
     {
       path: join(outDir, 'obligations-by-fiscal-year.csv'),
       content: obligationsCsv(inputs.registry, inputs.summaries, inputs.obligations?.candidates ?? []),

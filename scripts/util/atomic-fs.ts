@@ -119,7 +119,7 @@ async function keepOld(path: string): Promise<string> {
  * File content as one string, or as a sequence of chunks for files too large to hold as one string
  * (a full-history snapshot). Chunked content is compared with the file on disk by hash.
  */
-export type FileContent = string | { chunks: () => Iterable<string> };
+export type FileContent = string | Uint8Array | { chunks: () => Iterable<string> };
 
 export async function writeFilesAtomic(files: ReadonlyArray<{ path: string; content: FileContent }>): Promise<string[]> {
   const staged: Array<{ tmp: string; path: string; existed: boolean; backup?: string }> = [];
@@ -131,6 +131,14 @@ export async function writeFilesAtomic(files: ReadonlyArray<{ path: string; cont
         const current = await readFile(file.path, 'utf8').catch(() => undefined);
         if (current === file.content) continue;
         // Staged before writing: a write that fails part-way (a full disk) leaves a partial temp file.
+        const entry = { tmp: tempPathFor(file.path), path: file.path, existed: current !== undefined };
+        staged.push(entry);
+        await writeFile(entry.tmp, file.content);
+        continue;
+      }
+      if (file.content instanceof Uint8Array) {
+        const current = await readFile(file.path).catch(() => undefined);
+        if (current?.equals(file.content)) continue;
         const entry = { tmp: tempPathFor(file.path), path: file.path, existed: current !== undefined };
         staged.push(entry);
         await writeFile(entry.tmp, file.content);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../scripts/plan/build-plan.ts';
 import { publish, type PublishInputs } from '../../scripts/publish/publish.ts';
+import { withEngine } from '../../scripts/store/engine.ts';
 import { award, config, direct, fakeMatcher, mention, registryOf } from '../plan/fixtures.ts';
 
 const registry = registryOf([
@@ -152,5 +153,25 @@ describe('published evidence schema', () => {
     const evidence = JSON.parse(proposal!.kind === 'add-company' ? proposal!.evidenceFile.content : '{}');
     expect(ajv.validate(schema, evidence)).toBe(true);
     expect(ajv.validate(schema, { ...evidence, awards: [{ awardKey: 'x' }] })).toBe(false);
+  });
+
+  it('publishes awards.parquet beside awards.csv: the same registry awards, typed, plus the candidates\' awards', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'icewatch-pub-'));
+    const inputs = inputsFor('2026-11-27', '2026-11-27T10:00:00.000Z');
+    const candidates = inputs.plan!.candidates;
+    expect(candidates.length).toBeGreaterThan(0);
+    await publish(dir, { ...inputs, obligations: { coverage: [], recentWindowDays: 365, candidates } });
+    const rows = await withEngine((engine) =>
+      engine.all(`SELECT company_id, company_kind, award_key, obligated, CAST(start_date AS VARCHAR) AS start_date, fiscal_year, active, typeof(start_date) AS t FROM read_parquet('${join(dir, 'awards.parquet')}')`),
+    );
+    const csv = (await readFile(join(dir, 'awards.csv'), 'utf8')).trim().split('\n').slice(1);
+    expect(rows.filter((r) => r.company_kind === 'registry')).toHaveLength(csv.length);
+    expect(rows.find((r) => r.company_id === 'acme')).toMatchObject({ company_kind: 'registry', obligated: 1234567.891, start_date: '2020-01-01', fiscal_year: 2020, active: true, t: 'DATE' });
+    expect(rows.filter((r) => r.company_kind === 'candidate').map((r) => r.company_id)).toEqual(candidates.flatMap((c) => c.awards.map(() => c.companyId)));
+    // Identical input, identical bytes.
+    const first = await readFile(join(dir, 'awards.parquet'));
+    const again = await mkdtemp(join(tmpdir(), 'icewatch-pub-'));
+    await publish(again, { ...inputs, obligations: { coverage: [], recentWindowDays: 365, candidates } });
+    expect((await readFile(join(again, 'awards.parquet'))).equals(first)).toBe(true);
   });
 });

@@ -7,6 +7,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'companies.json': 'Every registry company with status, partnership, ICE totals, watchdog lists and evidence (validate with schema/companies.schema.json).',
   'companies.csv': 'The same, one row per company.',
   'awards.csv': 'Every matched ICE award: relation, confidence, amounts, dates, active flag and usaspending.gov link.',
+  'awards.parquet': 'The same awards, and those of the run\'s candidates, as typed zstd Parquet (pandas, DuckDB, R, Spark); see the README\'s "Query the data".',
   'companies.md': 'The policy page mirror in Markdown.',
   'changes.json': 'What each run changed.',
 };
