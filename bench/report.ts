@@ -3,6 +3,7 @@
  * reports/bench/latest.md). Targets are the ones issue 7 sets; each is checked against what was measured
  * and a miss says by how much.
  */
+import type { GitGrowthResult } from './git-growth.ts';
 import { markdownTable } from 'markdown-table';
 import type { SizeResult } from './run-size.ts';
 import { f1, type Score } from './score.ts';
@@ -64,6 +65,8 @@ export interface BenchResult {
   starts: StartRun[];
   /** The 1M award store's bytes, extrapolated from the largest one written (files are split at the cap by construction). */
   snapshotAt1M?: { estimatedBytes: number; capBytes: number; from: number };
+  /** bench/git-growth.ts: what 30 daily commits of an ICE-sized award store add to the packed history. */
+  gitGrowth?: GitGrowthResult;
   targets: Target[];
   notes: string[];
 }

@@ -25,6 +25,7 @@ import { renderCompanyYaml } from '../scripts/registry/write.ts';
 import { generateRegistry, writeDataset, DEFAULT_SEED, type BenchRegistry } from './generate.ts';
 import { growth, renderMarkdown, fmtInt, fmtSec, fmtPct, type BenchResult, type SizeRun, type StartRun, type Target } from './report.ts';
 import type { SizeJob, SizeResult, StageResult } from './run-size.ts';
+import type { GitGrowthResult } from './git-growth.ts';
 import { f1 } from './score.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -41,6 +42,7 @@ const TARGET = {
   growth: 12,
   fuseSpeedup: 20,
   startMs: 2_000,
+  gitGrowthBytes: 30_000_000,
   storeBytes1M: 80_000_000,
   storeFileBytes: 50_000_000,
 } as const;
@@ -54,6 +56,8 @@ interface Options {
   snapshotMax: number;
   keep: boolean;
   out: string;
+  /** Awards of the repository-growth store (0: not measured). */
+  gitGrowth: number;
 }
 
 function options(): Options {
@@ -65,6 +69,7 @@ function options(): Options {
       'no-start': { type: 'boolean', default: false },
       'snapshot-max': { type: 'string', default: '100000' },
       keep: { type: 'boolean', default: false },
+      'git-growth': { type: 'string', default: '300000' },
       out: { type: 'string', default: join(REPO, 'reports', 'bench') },
     },
   });
@@ -78,6 +83,7 @@ function options(): Options {
     snapshotMax: Number(values['snapshot-max']),
     keep: values.keep,
     out: resolve(values.out),
+    gitGrowth: Number(values['git-growth']),
   };
 }
 
@@ -375,6 +381,13 @@ function checkTargets(r: BenchResult): Target[] {
         : `${(storeBytes / 1e6).toFixed(1)} MB, largest file ${((largestFile ?? 0) / 1e6).toFixed(1)} MB${store ? '' : ` (extrapolated from ${label(r.snapshotAt1M!.from)}; files are split at ${(MAX_PARTITION_BYTES / 1e6).toFixed(0)} MB)`}`,
     pass: storeBytes === undefined ? null : storeBytes <= TARGET.storeBytes1M && (largestFile ?? 0) <= TARGET.storeFileBytes,
   });
+  const gg = r.gitGrowth;
+  targets.push({
+    name: 'Repository growth',
+    target: `30 daily commits of a 300k-award store add ≤ ${fmtInt(TARGET.gitGrowthBytes / 1e6)} MB packed`,
+    measured: gg ? `+${(gg.addedBytes / 1e6).toFixed(1)} MB (${fmtInt(gg.awards)} awards, ~${fmtInt(gg.changedPerDay)} changed a day; pack ${(gg.initialPackBytes / 1e6).toFixed(1)} → ${(gg.finalPackBytes / 1e6).toFixed(1)} MB)` : 'not measured',
+    pass: gg ? gg.addedBytes <= TARGET.gitGrowthBytes : null,
+  });
   const start = r.starts[0];
   targets.push({
     name: 'Offline run',
@@ -414,6 +427,15 @@ async function main(): Promise<void> {
     const starts = opts.start ? await runStarts(registry, work, sizes) : [];
     for (const s of starts) log(`${s.label}: ${fmtSec(s.ms)} (exit ${s.exitCode})`);
 
+    let gitGrowth: GitGrowthResult | undefined;
+    if (opts.gitGrowth > 0) {
+      log(`repository growth: ${fmtInt(opts.gitGrowth)}-award store, 30 daily commits`);
+      const run = await timeCommand('git growth', 'node', ['--import', 'tsx', join(BENCH_DIR, 'git-growth.ts'), '--awards', String(opts.gitGrowth), '--json']);
+      const line = run.outputTail?.split(' | ').find((l) => l.startsWith('{'));
+      if (run.exitCode === 0 && line) gitGrowth = JSON.parse(line) as GitGrowthResult;
+      else log(`repository growth failed: ${run.outputTail ?? ''}`);
+    }
+
     const snap = sizes.filter((s) => s.result?.snapshot?.bytes).sort((a, b) => b.size - a.size)[0];
     const snapshotMeasuredAt1M = sizes.some((s) => s.size >= ONE_MILLION && s.result?.snapshot);
     const fuseVersion = (JSON.parse(await readFile(join(REPO, 'node_modules', 'fuse.js', 'package.json'), 'utf8')) as { version: string }).version;
@@ -440,6 +462,7 @@ async function main(): Promise<void> {
       sizes,
       wide,
       starts,
+      ...(gitGrowth ? { gitGrowth } : {}),
       ...(snap && !snapshotMeasuredAt1M
         ? {
             snapshotAt1M: {
