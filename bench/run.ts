@@ -262,6 +262,8 @@ async function runStarts(registry: BenchRegistry, work: string, sizes: SizeRun[]
   // What `npm start` runs: the compiled bundle (built once here, so no run below pays for a rebuild).
   const built = await timeCommand('build dist/cli.mjs', 'node', ['scripts/build.mjs']);
   if (built.exitCode !== 0) throw new Error(`bench: could not build the bundle: ${built.outputTail}`);
+  // Process start and module loading alone: the bundle's --help loads every module and runs nothing.
+  starts.push(await timeCommand('start-up and module loading (icewatch --help from the bundle)', 'node', ['dist/cli.mjs', '--help']));
   const args = (data: string, reports: string) => ['scripts/start.mjs', '--offline', '--data', data, '--reports', reports];
   const held = await describeData(copy);
   starts.push(await timeCommand(`offline run, committed data/ (copy: ${held})`, 'node', args(copy, join(work, 'start-committed', 'reports'))));
@@ -388,11 +390,12 @@ function checkTargets(r: BenchResult): Target[] {
     measured: gg ? `+${(gg.addedBytes / 1e6).toFixed(1)} MB (${fmtInt(gg.awards)} awards, ~${fmtInt(gg.changedPerDay)} changed a day; pack ${(gg.initialPackBytes / 1e6).toFixed(1)} → ${(gg.finalPackBytes / 1e6).toFixed(1)} MB)` : 'not measured',
     pass: gg ? gg.addedBytes <= TARGET.gitGrowthBytes : null,
   });
-  const start = r.starts[0];
+  const loading = r.starts.find((s) => s.label.startsWith('start-up'));
+  const start = r.starts.find((s) => s.label.startsWith('offline run, committed'));
   targets.push({
     name: 'Offline run',
     target: `< ${fmtSec(TARGET.startMs)} on the committed data`,
-    measured: start ? `${fmtSec(start.ms)} (exit ${start.exitCode})` : 'not run',
+    measured: start ? `${fmtSec(start.ms)} (exit ${start.exitCode}${loading ? `; ${fmtSec(loading.ms)} of it is process start-up and module loading` : ''})` : 'not run',
     pass: start ? start.exitCode === 0 && start.ms < TARGET.startMs : null,
     ...(start && start.exitCode !== 0 ? { by: `exited with ${start.exitCode}: ${start.outputTail ?? ''}` } : start && start.ms >= TARGET.startMs ? { by: ratioText(start.ms, TARGET.startMs, false) } : {}),
   });

