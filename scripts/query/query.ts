@@ -4,10 +4,12 @@
  * its settings locked, so a query can read and compute but never read another file, write one, or load
  * an extension.
  */
-import { lstat } from 'node:fs/promises';
+import { lstat, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { DuckDBTypeId, StatementType } from '@duckdb/node-api';
 import { join } from 'node:path';
 import { verifiedManifest } from '../store/award-store-read.ts';
+import { AWARD_COLUMN_NAMES } from '../store/award-table.ts';
 import { openEngine, sqlIdent, sqlString, type Engine, type Row } from '../store/engine.ts';
 import { storeDir } from '../store/partition-files.ts';
 import { loadPartitionsSql } from '../store/partition-sql.ts';
@@ -34,7 +36,8 @@ export const QUERY_TABLES: readonly QueryTable[] = [
 export const AWARD_STORE_SOURCES = ['usaspending', 'usaspending-download', 'fpds'] as const;
 
 const BIG_INTEGERS: ReadonlySet<DuckDBTypeId> = new Set([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT]);
-const READ_ONLY: ReadonlySet<StatementType> = new Set([StatementType.SELECT, StatementType.EXPLAIN]);
+/** SELECT only: EXPLAIN ANALYZE runs the statement it explains, whatever it is. */
+const READ_ONLY: ReadonlySet<StatementType> = new Set([StatementType.SELECT]);
 
 export interface QueryResult {
   columns: string[];
@@ -57,14 +60,22 @@ async function loadTables(engine: Engine, dataDir: string): Promise<string[]> {
     if (await exists(published(file))) await engine.run(`CREATE TABLE ${name} AS SELECT * FROM read_csv(${sqlString(published(file))}, header = true)`);
     else missing.push(name);
   }
-  const files: Array<{ path: string; format: 'parquet' | 'csv' }> = [];
-  for (const source of AWARD_STORE_SOURCES) {
-    // Verified exactly as the pipeline reads them: a damaged store is an error, never fewer rows.
-    const meta = await verifiedManifest(dataDir, source);
-    for (const p of meta?.partitions ?? []) files.push({ path: join(storeDir(dataDir, source), p.file), format: p.format });
+  // Verified exactly as the pipeline reads them (a damaged store is an error, never fewer rows), before
+  // and after loading: a commit landing in between would give a mix, so the load is tried again.
+  for (let attempt = 1; ; attempt++) {
+    const files: Array<{ path: string; format: 'parquet' | 'csv' }> = [];
+    const hashes: Array<string | undefined> = [];
+    for (const source of AWARD_STORE_SOURCES) {
+      const meta = await verifiedManifest(dataDir, source);
+      hashes.push(meta?.contentHash);
+      for (const p of meta?.partitions ?? []) files.push({ path: join(storeDir(dataDir, source), p.file), format: p.format });
+    }
+    await engine.run(loadPartitionsSql('snapshot_awards_all', files));
+    const after = await Promise.all(AWARD_STORE_SOURCES.map(async (source) => (await verifiedManifest(dataDir, source).catch(() => undefined))?.contentHash));
+    if (after.every((h, i) => h === hashes[i])) break;
+    if (attempt >= 3) throw new StoreError('query: the award stores changed three times while they were loaded (a fetch is writing them); try again');
   }
-  await engine.run(loadPartitionsSql('snapshot_awards_all', files));
-  await engine.run(`CREATE TABLE snapshot_awards AS SELECT * FROM snapshot_awards_all ORDER BY source, award_key`);
+  await engine.run(`CREATE TABLE snapshot_awards AS SELECT ${AWARD_COLUMN_NAMES.join(', ')} FROM snapshot_awards_all ORDER BY source, award_key`);
   await engine.run('DROP TABLE snapshot_awards_all');
   return missing;
 }
@@ -72,7 +83,10 @@ async function loadTables(engine: Engine, dataDir: string): Promise<string[]> {
 /** Runs one statement; the tables it can read are QUERY_TABLES. */
 export async function runQuery(dataDir: string, sql: string): Promise<QueryResult> {
   if (sql.trim() === '') throw new UsageError('give the SQL to run, e.g. icewatch query "SELECT count(*) FROM awards"');
-  const engine = await openEngine({ threads: 2 });
+  // Its own spill folder: DuckDB keeps the temp directory readable and writable even with file access
+  // off, so a shared one (the OS temp dir) would be open to the query.
+  const spill = await mkdtemp(join(tmpdir(), 'icewatch-query-'));
+  const engine = await openEngine({ threads: 2, tempDirectory: spill });
   try {
     const missing = await loadTables(engine, dataDir);
     await engine.run('SET enable_external_access = false');
@@ -82,9 +96,9 @@ export async function runQuery(dataDir: string, sql: string): Promise<QueryResul
       const statements = await engine.connection.extractStatements(sql);
       if (statements.count !== 1) throw new UsageError(`query runs one statement, got ${statements.count}`);
       const prepared = await statements.prepare(0);
-      // The engine's file lock does not cover COPY … TO or ATTACH: only reading statements run at all.
+      // The engine's file switch does not cover COPY … TO or ATTACH: only SELECT runs at all.
       if (!READ_ONLY.has(prepared.statementType)) {
-        throw new UsageError(`query runs SELECT (or EXPLAIN) only, got ${StatementType[prepared.statementType] ?? 'another statement'}: nothing here writes`);
+        throw new UsageError(`query runs SELECT only, got ${StatementType[prepared.statementType] ?? 'another statement'}: nothing here writes`);
       }
       reader = await prepared.runAndReadAll();
     } catch (error) {
@@ -108,6 +122,7 @@ export async function runQuery(dataDir: string, sql: string): Promise<QueryResul
     throw new StoreError(`query: ${(error as Error).message}`);
   } finally {
     engine.close();
+    await rm(spill, { recursive: true, force: true });
   }
 }
 
@@ -137,7 +152,8 @@ export function renderQuery(result: QueryResult, format: QueryFormat, options: {
 
 /** `--tables`: what can be queried, with its columns. */
 export async function describeTables(dataDir: string): Promise<string> {
-  const engine = await openEngine({ threads: 1 });
+  const spill = await mkdtemp(join(tmpdir(), 'icewatch-query-'));
+  const engine = await openEngine({ threads: 1, tempDirectory: spill });
   try {
     const missing = await loadTables(engine, dataDir);
     const out: string[] = [];
@@ -154,5 +170,6 @@ export async function describeTables(dataDir: string): Promise<string> {
     return `${out.join('\n')}`;
   } finally {
     engine.close();
+    await rm(spill, { recursive: true, force: true });
   }
 }

@@ -4,53 +4,83 @@
  * it, and a folder that does not match is an error naming the file, never "fewer awards". A write killed
  * between renaming partitions and renaming the manifest is rolled forward here (see award-store-write.ts).
  */
-import { lstat, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { lstat, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sourceRecordSchema, type SourceRecord } from '../records.ts';
 import { SourceFormatError, StoreError } from '../util/errors.ts';
-import { isAlive } from '../util/atomic-fs.ts';
+import { forLog } from '../util/sanitize.ts';
 import { snapshotMetaSchema, type PartitionEntry, type SnapshotMeta } from '../snapshots/meta.ts';
 import { awardFromRow } from './award-table.ts';
-import { withEngine } from './engine.ts';
-import { MANIFEST_FILE, PARTITION_NAME, TEMP_NAME, fiscalYearOf, partitionsHash, plainFileSize, restoreHint, sha256File, storeDir } from './partition-files.ts';
-import { loadPartitionsSql, selectAwardsSql } from './partition-sql.ts';
+import { withEngine, type Row } from './engine.ts';
+import { MANIFEST_FILE, PARTITION_NAME, TEMP_NAME, fiscalYearOf, isDeadWriter, partitionsHash, plainFileSize, restoreHint, sha256File, storeDir } from './partition-files.ts';
+import { CSV_HEADER, loadPartitionsSql, misplacedRowsSql, selectAwardsSql } from './partition-sql.ts';
 
 export interface AwardStore {
   records: SourceRecord[];
   meta: SnapshotMeta;
 }
 
-/** Undefined when the source has no award store folder (it may still have a legacy JSONL snapshot). */
+/** How often a read is tried again when a commit lands while it reads (a reader takes no lock). */
+const READ_ATTEMPTS = 3;
+
+/**
+ * Undefined when the source has no award store folder (it may still have a legacy JSONL snapshot). The
+ * files are verified before the engine reads them and again after: a commit that landed in between would
+ * otherwise give a mix of old and new partitions, so the read is tried again.
+ */
 export async function readAwardStore(dataDir: string, sourceId: string): Promise<AwardStore | undefined> {
-  const meta = await verifiedManifest(dataDir, sourceId);
-  if (!meta) return undefined;
+  for (let attempt = 1; ; attempt++) {
+    const meta = await verifiedManifest(dataDir, sourceId);
+    if (!meta) return undefined;
+    const rows = await loadVerified(dataDir, sourceId, meta);
+    const after = await verifiedManifest(dataDir, sourceId).catch(() => undefined);
+    if (after?.contentHash === meta.contentHash) return { records: toRecords(rows, sourceId, storeDir(dataDir, sourceId)), meta };
+    if (attempt >= READ_ATTEMPTS) {
+      throw new SourceFormatError(sourceId, `the award store changed ${READ_ATTEMPTS} times while it was read (another process is writing it); try again`, {
+        file: storeDir(dataDir, sourceId),
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+  }
+}
+
+/** The rows of verified partitions, each checked to sit in the file of its own fiscal year. */
+async function loadVerified(dataDir: string, sourceId: string, meta: SnapshotMeta): Promise<Row[]> {
   const dir = storeDir(dataDir, sourceId);
   const partitions = meta.partitions ?? [];
-  const records = await withEngine(async (engine) => {
-    await engine.run(loadPartitionsSql('awards', partitions.map((p) => ({ path: join(dir, p.file), format: p.format }))));
-    return engine.all(selectAwardsSql('awards'));
+  const { rows, misplaced } = await withEngine(async (engine) => {
+    await engine.run(loadPartitionsSql('awards', partitions.map((p) => ({ path: join(dir, p.file), format: p.format, fiscalYear: p.fiscalYear }))));
+    return { rows: await engine.all(selectAwardsSql('awards')), misplaced: await engine.all<{ award_key: string; partition_fiscal_year: number }>(misplacedRowsSql('awards')) };
   }).catch((error: unknown) => {
     // The bytes matched the manifest, so this is a file the engine cannot read as the award table.
     throw new SourceFormatError(sourceId, `the award store cannot be read as award rows (${(error as Error).message}); ${restoreHint(sourceId)}`, { file: dir });
   });
-  if (records.length !== meta.recordCount) {
-    throw new SourceFormatError(sourceId, `the partitions hold ${records.length} awards but the manifest says ${meta.recordCount}; ${restoreHint(sourceId)}`, {
+  const first = misplaced[0];
+  if (first) {
+    throw new SourceFormatError(sourceId, `award ${first.award_key} is in the file of fiscal year ${first.partition_fiscal_year} but did not start in it; ${restoreHint(sourceId)}`, { file: dir });
+  }
+  if (rows.length !== meta.recordCount) {
+    throw new SourceFormatError(sourceId, `the partitions hold ${rows.length} awards but the manifest says ${meta.recordCount}; ${restoreHint(sourceId)}`, {
       file: join(dir, MANIFEST_FILE),
     });
   }
+  return rows;
+}
+
+function toRecords(rows: readonly Row[], sourceId: string, dir: string): SourceRecord[] {
   const out: SourceRecord[] = [];
-  for (const row of records) {
+  for (const row of rows) {
     const checked = sourceRecordSchema.safeParse(awardFromRow(row));
     if (!checked.success || checked.data.source !== sourceId) {
       const issue = checked.success ? { message: `record of source ${checked.data.source}`, path: ['source'] } : checked.error.issues[0];
-      throw new SourceFormatError(sourceId, `award ${String(row.award_key)}: ${issue?.message ?? 'invalid record'}; ${restoreHint(sourceId)}`, {
+      throw new SourceFormatError(sourceId, `award ${forLog(String(row.award_key).slice(1), 120)}: ${issue?.message ?? 'invalid record'}; ${restoreHint(sourceId)}`, {
         file: dir,
         path: issue?.path.join('.'),
       });
     }
     out.push(checked.data);
   }
-  return { records: out, meta };
+  return out;
 }
 
 /**
@@ -83,7 +113,14 @@ export async function verifiedManifest(dataDir: string, sourceId: string): Promi
   }
   const rolled = await rollForward(dir, names, sourceId);
   if (rolled) return rolled;
+  const writer = liveWriter(dir, names);
+  if (writer !== undefined) {
+    throw new SourceFormatError(sourceId, `a write of the award store by process ${writer} is in progress; try again when it has finished`, { file: dir });
+  }
   if (!problem) {
+    // A first write killed before its manifest was staged leaves only temp files: nothing was committed.
+    await sweepDeadTemps(dir, names);
+    if (!(await readdir(dir)).some((n) => PARTITION_NAME.test(n))) return undefined;
     throw new SourceFormatError(sourceId, `the award store has partition files but no ${MANIFEST_FILE}; ${restoreHint(sourceId)}`, { file: manifestPath });
   }
   throw new SourceFormatError(sourceId, `${problem.message}: the file was cut short, edited, or a write was interrupted; ${restoreHint(sourceId)}`, {
@@ -150,7 +187,19 @@ async function mismatch(path: string, p: PartitionEntry, sourceId: string): Prom
   if (size !== p.bytes) return `has ${size} bytes where the manifest says ${p.bytes}`;
   const sha = await sha256File(path);
   if (sha !== p.sha256) return `has sha256 ${sha.slice(0, 12)}… where the manifest says ${p.sha256.slice(0, 12)}…`;
+  // CSV columns are read by position: a header in another order would swap values silently.
+  if (p.format === 'csv' && (await firstLine(path)) !== CSV_HEADER) return `does not start with the award columns' header (${CSV_HEADER.slice(0, 40)}…)`;
   return undefined;
+}
+
+async function firstLine(path: string): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(CSV_HEADER.length + 2), 0, CSV_HEADER.length + 2, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8').split(/\r?\n/)[0] ?? '';
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
@@ -160,7 +209,7 @@ async function mismatch(path: string, p: PartitionEntry, sourceId: string): Prom
 async function rollForward(dir: string, names: readonly string[], sourceId: string): Promise<SnapshotMeta | undefined> {
   const staged = names
     .map((name) => ({ name, temp: TEMP_NAME.exec(name) }))
-    .filter((n) => n.temp?.[1] === MANIFEST_FILE && !isAlive(Number(n.temp[2])))
+    .filter((n) => n.temp?.[1] === MANIFEST_FILE && isDeadWriter(Number(n.temp[2]), dir))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const { name, temp } of staged) {
     const pid = temp![2]!;
@@ -197,10 +246,19 @@ async function rollForward(dir: string, names: readonly string[], sourceId: stri
   return undefined;
 }
 
+/** The process id of a live writer that has staged a manifest in the folder, if any. */
+function liveWriter(dir: string, names: readonly string[]): number | undefined {
+  for (const name of names) {
+    const temp = TEMP_NAME.exec(name);
+    if (temp?.[1] === MANIFEST_FILE && !isDeadWriter(Number(temp[2]), dir)) return Number(temp[2]);
+  }
+  return undefined;
+}
+
 /** Temp files of writers that are gone can never be committed. */
 async function sweepDeadTemps(dir: string, names: readonly string[]): Promise<void> {
   for (const name of names) {
     const temp = TEMP_NAME.exec(name);
-    if (temp && Number(temp[2]) !== process.pid && !isAlive(Number(temp[2]))) await rm(join(dir, name), { force: true }).catch(() => undefined);
+    if (temp && isDeadWriter(Number(temp[2]), dir)) await rm(join(dir, name), { force: true }).catch(() => undefined);
   }
 }

@@ -14,9 +14,10 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, lstat, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { AwardRecord, SourceRecord } from '../records.ts';
+import { sourceRecordSchema, type AwardRecord, type SourceRecord } from '../records.ts';
 import { fsStoreError, StoreError } from '../util/errors.ts';
-import { isAlive } from '../util/atomic-fs.ts';
+import { forLog } from '../util/sanitize.ts';
+import { implausibleAwardValue } from '../util/plausible.ts';
 import { stableStringify } from '../util/stable-json.ts';
 import { snapshotMetaSchema, type PartitionChange, type PartitionEntry, type SnapshotMeta } from '../snapshots/meta.ts';
 import { verifiedManifest } from './award-store-read.ts';
@@ -25,6 +26,9 @@ import { withEngine, type Engine } from './engine.ts';
 import {
   MANIFEST_FILE,
   MAX_PARTITION_BYTES,
+  MAX_PARTS,
+  isDeadWriter,
+  writing,
   PARTITION_NAME,
   TEMP_NAME,
   fiscalYearOf,
@@ -41,6 +45,7 @@ import {
   duplicateKeysSql,
   fiscalYearCountsSql,
   loadPartitionsSql,
+  MAX_RECORD_CHARS,
   partitionRowCountSql,
 } from './partition-sql.ts';
 
@@ -73,10 +78,20 @@ export async function writeAwardStore(
   const awards: AwardRecord[] = [];
   for (const record of records) {
     if (record.recordType !== 'award') throw new StoreError(`${sourceId}: the award store holds award records only, got a ${record.recordType} record`);
+    // Checked as the reader will check it: a store that commits what its reader refuses blocks the source.
+    const checked = sourceRecordSchema.safeParse(record);
+    const implausible =
+      implausibleAwardValue(record) ??
+      (JSON.stringify(record).length > MAX_RECORD_CHARS ? { field: 'record', message: `longer than ${MAX_RECORD_CHARS} characters` } : undefined);
+    if (!checked.success || implausible) {
+      const why = checked.success ? `${implausible!.field}: ${implausible!.message}` : `${checked.error.issues[0]?.path.join('.')}: ${checked.error.issues[0]?.message}`;
+      throw new StoreError(`${sourceId}: award ${forLog(record.awardKey, 120)} cannot be stored (${why}); nothing was written`);
+    }
     awards.push(record);
   }
   const dir = storeDir(dataDir, sourceId);
   await ensurePlainDir(dir, sourceId);
+  writing.add(dir);
   // What the write replaces, for lastChange and to leave unchanged partitions alone. A damaged store is
   // replaced whole (the caller read it first, so only a deliberate overwrite gets here).
   const previous = await verifiedManifest(dataDir, sourceId).catch(() => undefined);
@@ -117,6 +132,8 @@ export async function writeAwardStore(
     await Promise.all(staged.map((path) => rm(path, { force: true }).catch(() => undefined)));
     if (error instanceof StoreError) throw error;
     throw fsStoreError(error, dir);
+  } finally {
+    writing.delete(dir);
   }
 }
 
@@ -146,12 +163,15 @@ async function writePartitions(
     const format = formatFor(fiscalYear, movingYear);
     const whole = await writeOne(engine, dir, fiscalYear, format, { index: 1, of: 1 }, staged);
     let parts = [whole];
-    if (whole.bytes > maxBytes) {
-      // Split in equal runs of keys with room to spare, so a year that grows a little keeps its part count.
-      const of = Math.ceil(whole.bytes / (maxBytes * 0.75));
-      await rm(whole.temp, { force: true });
+    // Split in equal runs of keys with room to spare, so a year that grows a little keeps its part count;
+    // runs of long rows can still make one part too big, so the count grows until every part fits.
+    let of = Math.ceil(whole.bytes / (maxBytes * 0.75));
+    while (parts.some((p) => p.bytes > maxBytes)) {
+      if (of > MAX_PARTS) throw new StoreError(`fiscal year ${fiscalYear} does not fit in ${MAX_PARTS} files of ${maxBytes} bytes`);
+      await Promise.all(parts.map((p) => rm(p.temp, { force: true })));
       parts = [];
       for (let index = 1; index <= of; index++) parts.push(await writeOne(engine, dir, fiscalYear, format, { index, of }, staged));
+      of = Math.min(of * 2, MAX_PARTS + 1);
     }
     for (const part of parts) {
       const entry: PartitionEntry = { file: part.file, fiscalYear, format, records: part.records, bytes: part.bytes, sha256: part.sha256 };
@@ -253,7 +273,7 @@ async function backupOf(path: string): Promise<string | undefined> {
 async function removeUnreferenced(dir: string, keep: ReadonlySet<string>): Promise<void> {
   for (const name of await readdir(dir)) {
     const temp = TEMP_NAME.exec(name);
-    const stale = temp ? Number(temp[2]) !== process.pid && !isAlive(Number(temp[2])) : PARTITION_NAME.test(name) && !keep.has(name);
+    const stale = temp ? isDeadWriter(Number(temp[2]), dir) : PARTITION_NAME.test(name) && !keep.has(name);
     if (stale) await rm(join(dir, name), { force: true });
   }
 }

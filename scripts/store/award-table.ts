@@ -59,8 +59,21 @@ export const FISCAL_YEAR_SQL = `coalesce(CAST(year(start_date) + CASE WHEN month
  * `alias` prefixes every column (e.g. 'a.').
  */
 export function awardSelectList(alias = ''): string {
-  return AWARD_COLUMNS.map(([name, type]) => (type === 'DATE' ? `strftime(${alias}${name}, '%Y-%m-%d') AS ${name}` : `${alias}${name}`)).join(', ');
+  return AWARD_COLUMNS.map(([name, type]) =>
+    type === 'DATE'
+      ? `strftime(${alias}${name}, '%Y-%m-%d') AS ${name}`
+      : type === 'VARCHAR'
+        ? `${sqlTextMark} || ${alias}${name} AS ${name}`
+        : `${alias}${name}`,
+  ).join(', ');
 }
+
+/**
+ * Text columns are read with one character in front: the client decodes each string with a default
+ * TextDecoder, which drops a leading U+FEFF, so a value that starts with one would not come back whole.
+ * awardFromRow takes the character off again (NULL stays NULL: NULL || x is NULL).
+ */
+const sqlTextMark = `'~'`;
 
 /** Appends records to a table made by createAwardTableSql. Dates go in as text and are cast by the engine. */
 export function appendAwards(appender: DuckDBAppender, records: Iterable<AwardRecord>): number {
@@ -109,6 +122,12 @@ export async function loadAwardRecords(
 
 function text(row: Record<string, unknown>, column: string): string | undefined {
   const value = row[column];
+  return value === null || value === undefined ? undefined : String(value).slice(1);
+}
+
+/** A DATE column as awardSelectList gives it (YYYY-MM-DD text, unmarked). */
+function day(row: Record<string, unknown>, column: string): string | undefined {
+  const value = row[column];
   return value === null || value === undefined ? undefined : String(value);
 }
 
@@ -117,7 +136,7 @@ function num(row: Record<string, unknown>, column: string): number | undefined {
   return value === null || value === undefined ? undefined : Number(value);
 }
 
-/** An AwardRecord from a row selected with awardSelectList(). Absent values stay absent (no nulls). */
+/** An AwardRecord from a row selected with awardSelectList() (text marked, see sqlTextMark). Absent values stay absent. */
 export function awardFromRow(row: Record<string, unknown>): AwardRecord {
   const awardKey = text(row, 'award_key')!;
   const defined = <T extends Record<string, unknown>>(o: T): T =>
@@ -145,16 +164,16 @@ export function awardFromRow(row: Record<string, unknown>): AwardRecord {
       potential: num(row, 'potential_value'),
       outlays: num(row, 'outlays'),
     }),
-    start: text(row, 'start_date'),
-    end: text(row, 'end_date'),
-    lastDateToOrder: text(row, 'last_date_to_order'),
+    start: day(row, 'start_date'),
+    end: day(row, 'end_date'),
+    lastDateToOrder: day(row, 'last_date_to_order'),
     awardingAgency: text(row, 'awarding_agency'),
     awardingSubAgency: text(row, 'awarding_sub_agency'),
     awardingAgencyCode: text(row, 'awarding_agency_code'),
     naics: text(row, 'naics'),
     psc: text(row, 'psc'),
     description: text(row, 'description'),
-    lastModified: text(row, 'last_modified'),
+    lastModified: day(row, 'last_modified'),
     url: text(row, 'url') ?? usaspendingAwardUrl(awardKey),
   });
 }

@@ -9,6 +9,7 @@ import { createReadStream } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { basename, dirname, join } from 'node:path';
+import { isAlive } from '../util/atomic-fs.ts';
 import { SourceFormatError } from '../util/errors.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -24,6 +25,22 @@ export const PARTITION_NAME = /^fy(?:(\d{4})|-unknown)(?:-p(\d{2}))?\.(parquet|c
 
 /** Temp files follow atomic-fs's naming (.<name>.<pid>.<8 hex>.tmp) so its leftover sweep covers them. */
 export const TEMP_NAME = /^\.(.+)\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/** Parts of one fiscal year at most (the names have two digits). */
+export const MAX_PARTS = 99;
+
+/** Store folders this process is writing now: its own temp files there are not leftovers. */
+export const writing = new Set<string>();
+
+/**
+ * Whether a temp file's writer is gone. A live process id is still a leftover when it is this process
+ * and it is not writing that folder: after a container restart the same small ids come back, and a dead
+ * writer's files must not look like the reader's own.
+ */
+export function isDeadWriter(pid: number, dir: string): boolean {
+  if (pid === process.pid) return !writing.has(dir);
+  return !isAlive(pid);
+}
 
 export function storeDir(dataDir: string, sourceId: string): string {
   return join(dataDir, 'snapshots', sourceId);

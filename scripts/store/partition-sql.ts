@@ -69,16 +69,39 @@ export function partitionRelationSql(path: string, format: 'parquet' | 'csv'): s
   if (format === 'parquet') return `read_parquet(${sqlString(path)})`;
   return (
     `read_csv(${sqlString(path)}, header = true, columns = ${csvColumns()}, auto_detect = false, delim = ',', ` +
-    `quote = '"', escape = '"', strict_mode = true, allow_quoted_nulls = false, null_padding = false)`
+    `quote = '"', escape = '"', strict_mode = true, allow_quoted_nulls = false, null_padding = false, max_line_size = ${CSV_MAX_LINE})`
   );
 }
 
-/** Loads partition files into `table` (created here), checking the columns by name and type on the way. */
-export function loadPartitionsSql(table: string, files: ReadonlyArray<{ path: string; format: 'parquet' | 'csv' }>): string {
+/**
+ * The longest CSV row the reader accepts: DuckDB's default (2 MB) is less than a row the writer allows
+ * (MAX_RECORD_CHARS, quotes doubled, 3 bytes a character); its read buffer is a multiple of this.
+ */
+export const CSV_MAX_LINE = 8 * 1024 * 1024;
+
+/** The longest award (as JSON characters) the store takes, so that its CSV row stays under CSV_MAX_LINE. */
+export const MAX_RECORD_CHARS = 1_000_000;
+
+/** The header line every CSV partition starts with (the reader takes columns by position: it is checked). */
+export const CSV_HEADER = AWARD_COLUMN_NAMES.join(',');
+
+/**
+ * Loads partition files into `table` (created here): Parquet columns by name, CSV by position (the header
+ * is checked before), each cast to its type, with the fiscal year each row's file stands for.
+ */
+export function loadPartitionsSql(table: string, files: ReadonlyArray<{ path: string; format: 'parquet' | 'csv'; fiscalYear?: number }>): string {
   const columns = AWARD_COLUMNS.map(([name, type]) => `CAST(${name} AS ${type}) AS ${name}`).join(', ');
-  const parts = files.map((f) => `SELECT ${columns} FROM ${partitionRelationSql(f.path, f.format)}`);
-  const body = parts.length > 0 ? parts.join(' UNION ALL ') : `SELECT ${columns} FROM (SELECT ${AWARD_COLUMNS.map(([n]) => `NULL AS ${n}`).join(', ')}) WHERE false`;
+  const parts = files.map((f) => `SELECT ${columns}, ${f.fiscalYear ?? 'NULL'}::INTEGER AS partition_fiscal_year FROM ${partitionRelationSql(f.path, f.format)}`);
+  const body =
+    parts.length > 0
+      ? parts.join(' UNION ALL ')
+      : `SELECT ${columns}, NULL::INTEGER AS partition_fiscal_year FROM (SELECT ${AWARD_COLUMNS.map(([n]) => `NULL AS ${n}`).join(', ')}) WHERE false`;
   return `CREATE OR REPLACE TEMP TABLE ${table} AS ${body}`;
+}
+
+/** Rows that sit in the file of another fiscal year than their start's (an edited or misplaced row). */
+export function misplacedRowsSql(table: string): string {
+  return `SELECT award_key, partition_fiscal_year FROM ${table} WHERE partition_fiscal_year IS NOT NULL AND ${FISCAL_YEAR_SQL} <> partition_fiscal_year ORDER BY award_key LIMIT 3`;
 }
 
 /** Rows of a partition file's count, for verifying it against the manifest. */

@@ -2,7 +2,7 @@
  * `icewatch query`: SQL over the committed data (read, never written), answers checked against the files
  * themselves, and every way a statement could write or read elsewhere refused.
  */
-import { cp, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -47,13 +47,27 @@ describe('icewatch query', { timeout: 60_000 }, () => {
     const dir = await mkdtemp(join(tmpdir(), 'icewatch-query-'));
     scratch.push(dir);
     const refused = async (sql: string) => runQuery(DATA, sql).then(() => undefined, (e: unknown) => e as Error);
-    for (const sql of [`COPY (SELECT 1) TO '${dir}/out.csv'`, `ATTACH '${dir}/x.db'`, 'CREATE TABLE t AS SELECT 1', "INSTALL httpfs", 'SELECT 1; SELECT 2']) {
-      expect(await refused(sql), sql).toBeInstanceOf(UsageError);
+    for (const sql of [
+      `COPY (SELECT 1) TO '${dir}/out.csv'`,
+      `EXPLAIN ANALYZE COPY (SELECT 'x' AS x) TO '${dir}/out.csv'`,
+      `EXPLAIN ANALYZE CREATE TABLE t AS SELECT 1`,
+      `ATTACH '${dir}/x.db'`,
+      'CREATE TABLE t AS SELECT 1',
+      'INSTALL httpfs',
+      'SELECT 1; SELECT 2',
+    ]) {
+      // Refused by statement type, or by the file switch when binding the statement already needs a file.
+      expect(await refused(sql), sql).toBeInstanceOf(IcewatchError);
     }
     expect((await refused("SELECT * FROM read_csv('/etc/passwd')"))?.message).toMatch(/file system operations are disabled/);
     expect((await refused(`SELECT * FROM read_parquet('${join(DATA, 'snapshots/usaspending/*.parquet')}')`))?.message).toMatch(/disabled/);
+    expect(await refused('EXPLAIN ANALYZE CREATE TABLE t2 AS SELECT 1')).toBeInstanceOf(UsageError);
     expect((await refused("SELECT * FROM nope"))).toBeInstanceOf(IcewatchError);
-    expect(await readdir(dir)).toEqual([]);
+    // The OS temp folder (where DuckDB spills by default, and which it keeps open) is closed too.
+    await writeFile(join(dir, 'secret.txt'), 'secret');
+    expect((await refused(`SELECT * FROM read_text('${join(dir, 'secret.txt')}')`))?.message).toMatch(/disabled/);
+    expect((await refused(`SELECT * FROM glob('${tmpdir()}/*')`))?.message).toMatch(/disabled/);
+    expect(await readdir(dir)).toEqual(['secret.txt']);
   });
 
   it('renders a table with no control character, formula-safe CSV and JSON', async () => {

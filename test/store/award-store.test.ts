@@ -234,6 +234,71 @@ describe('a damaged award store', { timeout: 60_000 }, () => {
     const { dir, folder } = await written();
     const manifest = join(folder, MANIFEST_FILE);
     await rename(manifest, join(folder, `.${MANIFEST_FILE}.${process.ppid}.0000abcd.tmp`));
-    expect((await refusal(dir)).message).toMatch(/has partition files but no manifest\.json/);
+    expect((await refusal(dir)).message).toMatch(new RegExp(`a write of the award store by process ${process.ppid} is in progress; try again`));
+  });
+
+  it('refuses a text partition whose header was reordered, and a row moved into another year\'s file, even with the manifest updated to match', async () => {
+    const { dir, folder } = await written();
+    const file = join(folder, 'fy2026.csv');
+    const retag = async (text: string) => {
+      await writeFile(file, text);
+      const manifest = JSON.parse(await readFile(join(folder, MANIFEST_FILE), 'utf8')) as { partitions: Array<{ file: string; bytes: number; sha256: string }>; contentHash: string };
+      const entry = manifest.partitions.find((p) => p.file === 'fy2026.csv')!;
+      entry.bytes = Buffer.byteLength(text);
+      entry.sha256 = createHash('sha256').update(text).digest('hex');
+      manifest.contentHash = createHash('sha256').update(manifest.partitions.map((p) => `${p.file} ${p.sha256}\n`).join('')).digest('hex');
+      await writeFile(join(folder, MANIFEST_FILE), JSON.stringify(manifest));
+    };
+    const original = await readFile(file, 'utf8');
+    const [header, ...rows] = original.split('\n');
+    const names = header!.split(',');
+    const swapped = [names[6], ...names.slice(1, 6), names[0], ...names.slice(7)].join(',');
+    await retag([swapped, ...rows].join('\n'));
+    expect((await refusal(dir)).message).toMatch(/fy2026\.csv does not start with the award columns' header/);
+    const moved = rows.map((r, i) => (i === 0 ? r.replace(/,2026-0\d-15,/, ',1999-01-15,') : r));
+    expect(moved[0]).not.toBe(rows[0]);
+    await retag([header, ...moved].join('\n'));
+    expect((await refusal(dir)).message).toMatch(/is in the file of fiscal year 2026 but did not start in it/);
+  });
+
+  it('refuses at write time what it could not read back, and writes nothing', async () => {
+    const dir = await dataDir();
+    for (const bad of [{ start: '0999-06-01' }, { start: '2023-02-30' }, { amounts: { obligated: Number.NaN } }]) {
+      const error = await writeAwardStore(dir, SOURCE, [...awards(10), { ...awards(1, 77)[0]!, ...bad }], META).then(() => undefined, (e: unknown) => e as Error);
+      expect(error?.message).toMatch(/award CONT_AWD_70CDCR000077_7012_-NONE-_-NONE- cannot be stored .*nothing was written/);
+    }
+    expect(await readdir(join(dir, 'snapshots')).catch(() => [])).toEqual([]);
+    expect(await readSnapshot(dir, SOURCE)).toBeUndefined();
+  });
+
+  it('keeps text exactly, a leading byte-order mark included', async () => {
+    const dir = await dataDir();
+    const records = awards(30).map((r, i) => (i < 3 ? { ...r, description: '\uFEFFServices', recipient: { ...r.recipient, name: `\uFEFF${r.recipient.name}` } } : r));
+    await writeAwardStore(dir, SOURCE, records, META);
+    expect((await readSnapshot(dir, SOURCE))?.records).toEqual(sortRecords(records));
+  });
+
+  it('keeps every split part under the cap when long rows bunch together', async () => {
+    const dir = await dataDir();
+    const records = awards(900).map((r, i) => ({ ...r, start: '2019-05-01', ...(i >= 100 && i < 200 ? { description: 'x'.repeat(3_000) } : {}) }));
+    const meta = await writeAwardStore(dir, SOURCE, records, META, { maxPartitionBytes: 60_000 });
+    for (const p of meta.partitions!) expect(p.bytes, p.file).toBeLessThanOrEqual(60_000);
+    expect((await readAwardStore(dir, SOURCE))?.records).toHaveLength(900);
+  });
+
+  it('reads a first write killed before its manifest as no store (the legacy snapshot still counts), and sweeps its files', async () => {
+    const dir = await dataDir();
+    await writeSnapshot(dir, SOURCE, awards(20), META);
+    const folder = storeDir(dir, SOURCE);
+    await mkdir(folder);
+    const dead = await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, ['-e', '0']);
+      child.on('exit', () => resolve(child.pid!));
+    });
+    await writeFile(join(folder, `.fy2019.parquet.${dead}.0000abcd.tmp`), 'half');
+    // A leftover named with this process's own id (a restarted container reuses small ids) is a leftover too.
+    await writeFile(join(folder, `.fy2020.parquet.${process.pid}.0000abce.tmp`), 'half');
+    expect((await readSnapshot(dir, SOURCE))?.records).toHaveLength(20);
+    expect(await readdir(folder)).toEqual([]);
   });
 });
