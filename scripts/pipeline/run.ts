@@ -3,7 +3,7 @@
  * last good snapshot), load the registry, match, plan, publish, report, and write the proposals. Planning
  * happens before anything is written, so a dry run and a real run make the same decisions.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { WatchlistOutcome } from '../watchlist/outputs.ts';
@@ -19,6 +19,7 @@ import type { Plan, SourceHealth } from '../plan/types.ts';
 import { IcewatchError } from '../util/errors.ts';
 import { publish } from '../publish/publish.ts';
 import { renderReport } from '../publish/report.ts';
+import { reportDetailFile, reportDetailParquet } from '../publish/report-detail.ts';
 import { registryJsonSchemas } from '../registry/json-schema.ts';
 import { loadValidRegistry } from '../registry/load.ts';
 import type { Registry } from '../registry/schema.ts';
@@ -211,8 +212,9 @@ export async function publishUnlessUnknown(
 }
 
 /**
- * A dated report (and latest.md, a copy of it) is written only for a run that found something new, so a
- * rerun on the same inputs, which finds nothing new against the state the first run left, writes nothing.
+ * A dated report (Markdown, latest.md as a copy, the bounded JSON and the detail Parquet) is written only
+ * for a run that found something new, so a rerun on the same inputs, which finds nothing new against the
+ * state the first run left, writes nothing.
  */
 export async function writeReport(
   reportsDir: string,
@@ -233,7 +235,16 @@ export async function writeReport(
     if (await writeIfChanged(file, content)) written.push(file);
   }
   const jsonFile = join(reportsDir, `${date}.json`);
-  written.push(...(await writeFilesAtomic([{ path: jsonFile, content: { chunks: report.jsonChunks } }])));
+  const detailFile = join(reportsDir, reportDetailFile(date));
+  const detail = await reportDetailParquet(context.result.plan);
+  written.push(
+    ...(await writeFilesAtomic([
+      { path: jsonFile, content: { chunks: report.jsonChunks } },
+      ...(detail ? [{ path: detailFile, content: detail }] : []),
+    ])),
+  );
+  // A rerun of the same day with nothing left in detail must not leave the earlier run's rows beside it.
+  if (!detail && (await rm(detailFile).then(() => true, () => false))) written.push(detailFile);
   return { written, path: join(reportsDir, `${date}.md`) };
 }
 

@@ -4,20 +4,14 @@
  * (pandas, DuckDB, R, Spark read it as is). The same rows as awards.csv plus the candidates', typed (dates
  * are DATE, amounts DOUBLE), zstd, sorted, written by one engine thread: identical input, identical bytes.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { DuckDBAppender } from '@duckdb/node-api';
 import type { AttributedAward } from '../plan/attribute.ts';
 import type { AwardEvidence, Candidate } from '../plan/types.ts';
 import { fiscalYearOf } from '../store/partition-files.ts';
-import { sqlString, withEngine } from '../store/engine.ts';
+import { rowsToParquet, type ParquetCell, type ParquetColumns } from '../store/parquet-rows.ts';
 
-type Cell = string | number | boolean | undefined;
-type ColumnType = 'VARCHAR' | 'DOUBLE' | 'DATE' | 'BOOLEAN' | 'INTEGER';
 
 /** The published columns, in order (documented in the README's "Query the data"). */
-export const PUBLISHED_AWARD_COLUMNS: ReadonlyArray<readonly [name: string, type: ColumnType]> = [
+export const PUBLISHED_AWARD_COLUMNS: ParquetColumns = [
   ['company_id', 'VARCHAR'],
   ['company_kind', 'VARCHAR'],
   ['relation', 'VARCHAR'],
@@ -100,7 +94,7 @@ export function publishedAwardRows(
   return rows;
 }
 
-function cells(row: PublishedAwardRow): Cell[] {
+function cells(row: PublishedAwardRow): ParquetCell[] {
   const a = row.award;
   return [
     row.companyId,
@@ -130,47 +124,11 @@ function cells(row: PublishedAwardRow): Cell[] {
   ];
 }
 
-function append(appender: DuckDBAppender, rows: readonly PublishedAwardRow[]): void {
-  for (const row of rows) {
-    cells(row).forEach((value, i) => {
-      const type = PUBLISHED_AWARD_COLUMNS[i]![1];
-      if (value === undefined) appender.appendNull();
-      else if (type === 'DOUBLE') appender.appendDouble(value as number);
-      else if (type === 'INTEGER') appender.appendInteger(value as number);
-      else if (type === 'BOOLEAN') appender.appendBoolean(value as boolean);
-      else appender.appendVarchar(String(value));
-    });
-    appender.endRow();
-  }
-}
-
 /** The Parquet file's bytes. */
-export async function awardsParquet(rows: readonly PublishedAwardRow[]): Promise<Uint8Array> {
-  const dir = await mkdtemp(join(tmpdir(), 'icewatch-awards-parquet-'));
-  try {
-    return await withEngine(
-      async (engine) => {
-        // Dates are appended as text and cast by the engine (the appender's DATE needs a day number).
-        const staged = PUBLISHED_AWARD_COLUMNS.map(([name, type]) => `${name} ${type === 'DATE' ? 'VARCHAR' : type}`).join(', ');
-        await engine.run(`CREATE TEMP TABLE staged (${staged})`);
-        const appender = await engine.connection.createAppender('staged');
-        try {
-          append(appender, rows);
-          appender.flushSync();
-        } finally {
-          appender.closeSync();
-        }
-        const select = PUBLISHED_AWARD_COLUMNS.map(([name, type]) => (type === 'DATE' ? `CAST(${name} AS DATE) AS ${name}` : name)).join(', ');
-        const file = join(dir, 'awards.parquet');
-        await engine.run(
-          `COPY (SELECT ${select} FROM staged ORDER BY company_kind DESC, company_id, award_key, relation, source, match_method, confidence, recipient_name, url) TO ${sqlString(file)} ` +
-            `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`,
-        );
-        return new Uint8Array(await readFile(file));
-      },
-      { threads: 1 },
-    );
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+export function awardsParquet(rows: readonly PublishedAwardRow[]): Promise<Uint8Array> {
+  return rowsToParquet(
+    PUBLISHED_AWARD_COLUMNS,
+    rows.map(cells),
+    'company_kind DESC, company_id, award_key, relation, source, match_method, confidence, recipient_name, url',
+  );
 }

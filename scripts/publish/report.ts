@@ -7,19 +7,25 @@ import { fiscalYear, hasStarted, sumAmounts } from '../plan/awards.ts';
 import type { AwardEvidence, Plan } from '../plan/types.ts';
 import { escapeMarkdown, markdownLink } from '../util/sanitize.ts';
 import { stableJsonChunks } from '../util/json-chunks.ts';
+import { reportDetailFile, type DetailSection } from './report-detail.ts';
+import { largest, reportDocument } from './report-json.ts';
 import { formatUsd, table } from './format.ts';
 import { coverageNote, figureCell, obligationsChart } from './obligations-markdown.ts';
 import type { PlanObligations } from '../plan/types.ts';
+import { appendTo } from '../util/group.ts';
 
 /**
- * The Markdown report stays readable (and renderable by GitHub) at full-history scale: long sections are
- * cut here, and the JSON report beside it carries every row.
+ * The Markdown report stays readable at full-history scale, and within what GitHub renders and accepts as
+ * a job summary (1 MiB): a long section shows its largest rows and counts the rest, and the detail
+ * Parquet beside the report carries every row.
  */
-const DETAILED_CANDIDATES = 50;
-const MAX_TABLE_ROWS = 1000;
+const DETAILED_CANDIDATES = 25;
+const AWARDS_PER_CANDIDATE = 10;
+const MAX_TABLE_ROWS = 200;
+const LIST_NAMES = 50;
 
-function moreInJson(count: number): string {
-  return `…and ${count} more rows in the JSON report of this run.`;
+function moreInDetail(count: number, asOf: string, section: DetailSection): string {
+  return `…and ${count} more in \`${reportDetailFile(asOf)}\` (section \`${section}\`).`;
 }
 
 export interface ReportFiles {
@@ -40,7 +46,7 @@ export function obligationsByFiscalYear(attribution: Attribution, asOf: string):
       if (!award.start || !hasStarted(award, asOf) || seen.has(award.awardKey)) continue;
       seen.add(award.awardKey);
       const fy = fiscalYear(award.start);
-      byYear.set(fy, [...(byYear.get(fy) ?? []), award.amounts.obligated]);
+      appendTo(byYear, fy, award.amounts.obligated);
     }
   }
   return [...byYear.entries()].sort(([a], [b]) => a - b).map(([fy, values]) => ({ fiscalYear: fy, obligated: sumAmounts(values) }));
@@ -139,14 +145,15 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
       const years = c.obligations.byFiscalYear.map((y) => `FY${y.fiscalYear} ${figureCell(y)} (${y.transactions})`).join('; ');
       out.push(`ICE obligations by fiscal year (transactions): ${years}; last action ${c.obligations.lastActionDate ?? '?'} (an action date, not an end date).`, '');
     }
-    if (c.awards.length > 0) out.push(awardTable(c.awards.slice(0, 25)), '');
-    if (c.awards.length > 25) out.push(`…and ${c.awards.length - 25} more awards (see ${c.companyId} in the JSON report).`, '');
-    for (const m of c.mentions) out.push(`- Listed by ${escapeMarkdown(m.source)} (${escapeMarkdown(m.list)}) as “${escapeMarkdown(m.name)}”${m.evidenceUrl ? ` — ${markdownLink('evidence', m.evidenceUrl)}` : ''}`);
+    if (c.awards.length > 0) out.push(awardTable(largest(c.awards, AWARDS_PER_CANDIDATE, (a) => a.obligated)), '');
+    if (c.awards.length > AWARDS_PER_CANDIDATE) out.push(moreInDetail(c.awards.length - AWARDS_PER_CANDIDATE, plan.asOf, 'new-candidate-award'), '');
+    for (const m of c.mentions.slice(0, LIST_NAMES)) out.push(`- Listed by ${escapeMarkdown(m.source)} (${escapeMarkdown(m.list)}) as “${escapeMarkdown(m.name)}”${m.evidenceUrl ? ` — ${markdownLink('evidence', m.evidenceUrl)}` : ''}`);
+    if (c.mentions.length > LIST_NAMES) out.push(moreInDetail(c.mentions.length - LIST_NAMES, plan.asOf, 'new-candidate-mention'));
     if (c.mentions.length > 0) out.push('');
   }
   const rest = newCandidates.slice(DETAILED_CANDIDATES);
   if (rest.length > 0) {
-    out.push(`${rest.length} more new candidates, by total obligated (every award is in the JSON report):`, '');
+    out.push(`${rest.length} more new candidates, by total obligated (every award is in \`${reportDetailFile(plan.asOf)}\`):`, '');
     out.push(
       table([
         ['Candidate', 'Awards', 'Obligated', 'Why'],
@@ -154,16 +161,17 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
       ]),
       '',
     );
-    if (rest.length > MAX_TABLE_ROWS) out.push(moreInJson(rest.length - MAX_TABLE_ROWS), '');
+    if (rest.length > MAX_TABLE_ROWS) out.push(moreInDetail(rest.length - MAX_TABLE_ROWS, plan.asOf, 'new-candidate-award'), '');
   }
 
   out.push('## New awards for registry companies', '');
   if (plan.newAwards.length === 0) out.push('None.', '');
   else {
+    if (plan.newAwards.length > MAX_TABLE_ROWS) out.push(`The ${MAX_TABLE_ROWS} largest of ${plan.newAwards.length} by obligated:`, '');
     out.push(
       table([
         ['Company', 'Relation', 'Award', 'Obligated', 'Start', 'End / last order', 'Active'],
-        ...plan.newAwards.slice(0, MAX_TABLE_ROWS).map((n) => [
+        ...largest(plan.newAwards, MAX_TABLE_ROWS, (n) => n.award.obligated).map((n) => [
           `\`${n.companyId}\``,
           `${n.relation} (${n.confidence.toFixed(2)})`,
           markdownLink(n.award.awardKey, n.award.url, 80),
@@ -175,15 +183,16 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
       ]),
       '',
     );
-    if (plan.newAwards.length > MAX_TABLE_ROWS) out.push(moreInJson(plan.newAwards.length - MAX_TABLE_ROWS), '');
+    if (plan.newAwards.length > MAX_TABLE_ROWS) out.push(moreInDetail(plan.newAwards.length - MAX_TABLE_ROWS, plan.asOf, 'new-award'), '');
   }
 
   out.push('## Status changes', '');
   if (plan.transitions.length === 0) out.push('None.', '');
-  for (const t of plan.transitions) {
+  for (const t of plan.transitions.slice(0, MAX_TABLE_ROWS)) {
     out.push(`- \`${t.companyId}\` ${escapeMarkdown(t.name)}: ${t.from} → **${t.to}**`);
     for (const a of t.awards.slice(0, 3)) out.push(`  - ${markdownLink(a.awardKey, a.url, 80)} ${formatUsd(a.obligated)}, ${a.start ?? '?'} to ${(a.kind === 'idv' ? a.lastDateToOrder : a.end) ?? '?'}`);
   }
+  if (plan.transitions.length > MAX_TABLE_ROWS) out.push(`…and ${plan.transitions.length - MAX_TABLE_ROWS} more status changes in the JSON report.`);
   if (plan.transitions.length > 0) out.push('');
 
   out.push('## Watchdog list changes', '');
@@ -194,8 +203,10 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
       continue;
     }
     out.push(`- ${escapeMarkdown(l.source)} / ${escapeMarkdown(l.list)}: ${l.added.length} added, ${l.removed.length} removed${l.needsReview ? ' (removals need review: a name leaving a list does not by itself mean a company dropped ICE)' : ''}`);
-    if (l.added.length) out.push(`  - added: ${l.added.map((n) => escapeMarkdown(n, 100)).join(', ')}`);
-    if (l.removed.length) out.push(`  - removed: ${l.removed.map((n) => escapeMarkdown(n, 100)).join(', ')}`);
+    const names = (list: readonly string[], section: DetailSection) =>
+      `${list.slice(0, LIST_NAMES).map((n) => escapeMarkdown(n, 100)).join(', ')}${list.length > LIST_NAMES ? ` ${moreInDetail(list.length - LIST_NAMES, plan.asOf, section)}` : ''}`;
+    if (l.added.length) out.push(`  - added: ${names(l.added, 'list-added')}`);
+    if (l.removed.length) out.push(`  - removed: ${names(l.removed, 'list-removed')}`);
   }
   if (plan.listChanges.length > 0) out.push('');
 
@@ -236,12 +247,12 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
       ]),
       '',
     );
-    if (plan.reviewQueue.length > MAX_TABLE_ROWS) out.push(moreInJson(plan.reviewQueue.length - MAX_TABLE_ROWS), '');
+    if (plan.reviewQueue.length > MAX_TABLE_ROWS) out.push(moreInDetail(plan.reviewQueue.length - MAX_TABLE_ROWS, plan.asOf, 'review'), '');
   }
 
   out.push('## Proposals', '');
   if (plan.proposals.length === 0) out.push('None.', '');
-  if (plan.proposals.length > MAX_TABLE_ROWS) out.push(moreInJson(plan.proposals.length - MAX_TABLE_ROWS), '');
+  if (plan.proposals.length > MAX_TABLE_ROWS) out.push(`The first ${MAX_TABLE_ROWS} of ${plan.proposals.length} (every one is in the dry run's files and the plan file):`, '');
   for (const p of plan.proposals.slice(0, MAX_TABLE_ROWS)) {
     out.push(p.kind === 'add-company'
       ? `- Add \`${p.companyId}\` ${escapeMarkdown(p.name)}: ${p.evidence.awards.length} ICE award(s), ${p.evidence.mentions.length} mention(s)${p.newSinceDismissal ? ` — back after dismissal with new award(s) ${p.newSinceDismissal.join(', ')}` : ''}`
@@ -249,7 +260,7 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
   }
   out.push('');
 
-  const document = { schemaVersion: 1, plan: boundedPlan(plan), obligationsByFiscalYear: chart };
+  const document = reportDocument(plan, chart);
   const jsonChunks = function* (): Generator<string> {
     yield* stableJsonChunks(document);
     yield '\n';
@@ -261,34 +272,6 @@ export function renderReport(plan: Plan, attribution: Attribution): ReportFiles 
       return [...jsonChunks()].join('');
     },
     changed,
-  };
-}
-
-/**
- * The JSON report carries every row a researcher needs, but not without limit: past these many, candidates
- * are listed by id, name, award count and total (their awards are in the snapshots), and review rows are
- * counted. A flood (a defaced list with 20,000 names) then costs a few megabytes, not hundreds.
- */
-export const REPORT_JSON_LIMITS = { candidates: 2000, reviewQueue: 5000, newAwards: 20000 } as const;
-
-function boundedPlan(plan: Plan): Plan & { omitted?: Record<string, number>; moreCandidates?: Array<{ companyId: string; name: string; awards: number; totalObligated: number }> } {
-  const omitted: Record<string, number> = {};
-  const cut = <T>(key: keyof typeof REPORT_JSON_LIMITS, rows: T[]): T[] => {
-    const limit = REPORT_JSON_LIMITS[key];
-    if (rows.length <= limit) return rows;
-    omitted[key] = rows.length - limit;
-    return rows.slice(0, limit);
-  };
-  const candidates = cut('candidates', plan.candidates);
-  const rest = plan.candidates.slice(candidates.length);
-  const bounded = { ...plan, candidates, reviewQueue: cut('reviewQueue', plan.reviewQueue), newAwards: cut('newAwards', plan.newAwards) };
-  if (Object.keys(omitted).length === 0) return plan;
-  return {
-    ...bounded,
-    omitted,
-    ...(rest.length > 0
-      ? { moreCandidates: rest.slice(0, 50_000).map((c) => ({ companyId: c.companyId, name: c.name, awards: c.awards.length, totalObligated: c.totalObligated })) }
-      : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Attribution } from '../../scripts/plan/attribute.ts';
 import type { Plan, ReviewItem } from '../../scripts/plan/types.ts';
 import { renderReport } from '../../scripts/publish/report.ts';
+import { REPORT_JSON_LIMITS } from '../../scripts/publish/report-json.ts';
 
 const emptyAttribution: Attribution = {
   awards: new Map(),
@@ -17,7 +18,7 @@ function planWith(review: ReviewItem[]): Plan {
 }
 
 describe('renderReport', () => {
-  it('bounds long Markdown sections while the JSON keeps every row', () => {
+  it('bounds long Markdown sections and the JSON, pointing at the detail file for the rest', () => {
     const review = Array.from({ length: 1500 }, (_, i): ReviewItem => ({
       kind: 'award',
       name: `VENDOR ${String(i).padStart(4, '0')}`,
@@ -28,9 +29,12 @@ describe('renderReport', () => {
     }));
     const report = renderReport(planWith(review), emptyAttribution);
     const rows = report.markdown.split('\n').filter((l) => l.startsWith('| award |'));
-    expect(rows).toHaveLength(1000);
-    expect(report.markdown).toContain('…and 500 more rows in the JSON report of this run.');
-    expect(JSON.parse(report.json).plan.reviewQueue).toHaveLength(1500);
+    expect(rows).toHaveLength(200);
+    expect(report.markdown).toContain('…and 1300 more in `2026-11-27.detail.parquet` (section `review`).');
+    const json = JSON.parse(report.json);
+    expect(json.plan.reviewQueue).toHaveLength(REPORT_JSON_LIMITS.reviewQueue);
+    expect(json.omitted).toEqual({ reviewQueue: 1500 - REPORT_JSON_LIMITS.reviewQueue });
+    expect(json.detail).toEqual({ file: '2026-11-27.detail.parquet', rows: { review: 1500 } });
     expect([...report.jsonChunks()].join('')).toBe(report.json);
   });
 
