@@ -33,6 +33,8 @@ export interface SiteInputs {
   downloads: string[];
   /** data/published/CHANGELOG.md, rendered as a page (it is not part of v1/). */
   changelogMarkdown?: string;
+  /** A site file as the last publish left it (path relative to the site root), so unchanged charts are kept. */
+  previousFile?: (path: string) => Promise<string | undefined>;
 }
 
 export type SectionId = 'active' | 'recent-obligations' | 'declined' | 'past-partner' | 'ended' | 'watchdog-only' | 'no-record';

@@ -45,6 +45,7 @@ export async function siteFiles(inputs: SitePublishInputs): Promise<Array<{ path
     attribution: inputs.attribution,
     downloads: [...downloads].filter((d) => !d.startsWith('..')),
     changelogMarkdown: await readText(join(inputs.dataDir, '..', 'CHANGELOG.md')),
+    previousFile: (path) => readText(join(inputs.siteDir, ...path.split('/'))),
   });
   // The check page (its own bundle and shell, linked from the menu) is part of the same group write, so the
   // prune after it keeps it.

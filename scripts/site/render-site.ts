@@ -57,7 +57,8 @@ export async function renderSite(inputs: SiteInputs): Promise<SiteFile[]> {
   for (const view of model.companies) {
     const fy = view.company.ice.byFiscalYear;
     if (fy && fy.length > 0) {
-      files.push({ path: `charts/${view.company.id}-fiscal-years.svg`, content: await fiscalYearChartSvg(view.company.name, fy) });
+      const path = `charts/${view.company.id}-fiscal-years.svg`;
+      files.push({ path, content: await fiscalYearChartSvg(view.company.name, fy, await inputs.previousFile?.(path)) });
     }
   }
   files.push(...SITE_ASSETS.map((name) => ({ path: `assets/${name}`, content: asset(name) })));
