@@ -7,6 +7,7 @@ import { awardInput } from '../match/matcher.ts';
 import { PROPOSAL_THRESHOLD, type Match, type Matcher } from '../match/types.ts';
 import type { AwardRecord, MentionRecord } from '../records.ts';
 import type { ReviewItem } from './types.ts';
+import { appendTo } from '../util/group.ts';
 
 export interface AttributedAward {
   award: AwardRecord;
@@ -45,7 +46,7 @@ export function attribute(awards: AwardRecord[], mentions: MentionRecord[], matc
     const weak = matches.filter((m) => m.confidence < PROPOSAL_THRESHOLD);
     for (const match of strong) {
       const target = match.relation === 'via-reseller' ? result.resellerAwards : result.awards;
-      push(target, match.companyId, { award, match });
+      appendTo(target, match.companyId, { award, match });
     }
     if (weak.length > 0 && !strong.some((m) => m.relation !== 'via-reseller')) {
       result.review.push(awardReviewItem(award, weak.map(pickMatch)));
@@ -58,7 +59,7 @@ export function attribute(awards: AwardRecord[], mentions: MentionRecord[], matc
   for (const mention of mentions) {
     const matches = matcher.matchMention(mention);
     const strong = matches.filter((m) => m.confidence >= PROPOSAL_THRESHOLD);
-    for (const match of strong) push(result.mentions, match.companyId, { mention, match });
+    for (const match of strong) appendTo(result.mentions, match.companyId, { mention, match });
     if (strong.length === 0 && matches.length > 0) {
       result.review.push({
         kind: 'mention',
@@ -89,10 +90,4 @@ export function awardReviewItem(award: AwardRecord, matches: ReviewItem['matches
 
 function pickMatch(m: Match): ReviewItem['matches'][number] {
   return { companyId: m.companyId, relation: m.relation, confidence: m.confidence, method: m.method, reason: m.reason };
-}
-
-function push<T>(map: Map<string, T[]>, key: string, value: T): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

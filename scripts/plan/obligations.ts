@@ -10,6 +10,7 @@ import { transactionsConfig, type Config } from '../config.ts';
 import { PROPOSAL_THRESHOLD, type Matcher } from '../match/types.ts';
 import { usaspendingAwardUrl, type AwardRecord, type CoverageRecord, type TransactionRecord } from '../records.ts';
 import { fiscalYear, sumAmounts } from './awards.ts';
+import { appendAll, appendTo } from '../util/group.ts';
 
 export interface FiscalYearFigure {
   fiscalYear: number;
@@ -82,7 +83,7 @@ function daysBefore(date: string, days: number): string {
 export function yearCompleteness(coverage: CoverageRecord[], config: Config): Map<number, boolean> {
   const years = new Map<number, boolean>();
   const byYear = new Map<number, CoverageRecord[]>();
-  for (const c of coverage) byYear.set(c.fiscalYear, [...(byYear.get(c.fiscalYear) ?? []), c]);
+  for (const c of coverage) appendTo(byYear, c.fiscalYear, c);
   for (const [year, list] of byYear) {
     const ok = config.agencies.every((agency) => {
       const mine = list.filter((c) => c.awardingAgencyCode === agency.code);
@@ -107,8 +108,8 @@ export function summarizeObligations(
   const recent = new Set<string>();
   const recentAmounts: number[] = [];
   for (const t of transactions) {
-    years.set(t.fiscalYear, [...(years.get(t.fiscalYear) ?? []), t]);
-    awards.set(t.awardKey, [...(awards.get(t.awardKey) ?? []), t]);
+    appendTo(years, t.fiscalYear, t);
+    appendTo(awards, t.awardKey, t);
     if (!last || t.actionDate > last) last = t.actionDate;
     if (t.actionDate >= recentSince && t.actionDate <= asOf && t.obligated > 0) {
       recent.add(t.awardKey);
@@ -198,7 +199,7 @@ export function attributeObligations(options: {
   for (const [, list] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const matches = options.matcher.matchAward(asAward(list));
     const strong = matches.filter((m) => m.confidence >= PROPOSAL_THRESHOLD && m.relation !== 'via-reseller');
-    for (const id of new Set(strong.map((m) => m.companyId))) byCompany.set(id, [...(byCompany.get(id) ?? []), ...list]);
+    for (const id of new Set(strong.map((m) => m.companyId))) appendAll(byCompany, id, list);
     if (matches.length === 0) unmatched.push(...list);
   }
   const companies = new Map<string, CompanyObligations>();
