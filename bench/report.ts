@@ -209,7 +209,7 @@ export function renderMarkdown(r: BenchResult): string {
   const reports = runs.filter((s) => s.result!.reportBytes);
   if (reports.length > 0) {
     out.push(
-      'Report files written (dated .md and .json, latest.md): ' + reports.map((s) => `${sizeLabel(s.size)}: ${(s.result!.reportBytes! / 2 ** 20).toFixed(1)} MiB`).join('; ') + '.',
+      'Report files written (dated .md, .json and .detail.parquet, latest.md): ' + reports.map((s) => `${sizeLabel(s.size)}: ${(s.result!.reportBytes! / 2 ** 20).toFixed(1)} MiB`).join('; ') + '.',
       '',
     );
   }

@@ -134,7 +134,7 @@ export interface SizeResult {
   warmMatch?: { ms: number; perSecond: number };
   /** Live heap after a forced GC: before parsing, and with the parsed records (plan dropped). */
   liveHeap?: { baseMiB: number; withRecordsMiB: number; bytesPerRecord: number };
-  /** Bytes of the report files written (dated .md and .json, latest.md). */
+  /** Bytes of the report files written (dated .md, .json and .detail.parquet, latest.md). */
   reportBytes?: number;
   /** The static site (built inside publish): its render alone, timed again, and what it wrote. */
   site?: { ms: number; files: number; bytes: number; pages: number };

@@ -45,6 +45,8 @@ const TARGET = {
   gitGrowthBytes: 30_000_000,
   storeBytes1M: 80_000_000,
   storeFileBytes: 50_000_000,
+  reportBytes1M: 10_000_000,
+  wideIngest1MMs: 60_000,
 } as const;
 
 interface Options {
@@ -370,6 +372,27 @@ function checkTargets(r: BenchResult): Target[] {
     targets.push({ name: 'Speed vs fuse.js', target: `≥ ${TARGET.fuseSpeedup}× faster`, measured: 'not measured', pass: null });
     targets.push({ name: 'Precision vs fuse.js', target: 'higher than fuse.js', measured: 'not measured', pass: null });
   }
+  // Reports at 1M: measured on a 1M run, else scaled linearly from the largest run (said so).
+  const reportRun = million?.result?.reportBytes !== undefined ? million : [...r.sizes].reverse().find((s) => s.result?.reportBytes !== undefined);
+  const reportBytes = reportRun ? (reportRun.result!.reportBytes! * ONE_MILLION) / reportRun.size : undefined;
+  targets.push({
+    name: 'Reports at 1M',
+    target: `≤ ${fmtInt(TARGET.reportBytes1M / 1e6)} MB in all`,
+    measured:
+      reportBytes === undefined
+        ? 'not measured'
+        : `${(reportBytes / 1e6).toFixed(1)} MB${reportRun!.size === ONE_MILLION ? '' : ` (extrapolated linearly from ${label(reportRun!.size)}; the reports are bounded, so this overstates)`}`,
+    pass: reportBytes === undefined ? null : reportBytes <= TARGET.reportBytes1M,
+    ...(reportBytes !== undefined && reportBytes > TARGET.reportBytes1M ? { by: ratioText(reportBytes, TARGET.reportBytes1M, false) } : {}),
+  });
+  const wideMs = r.wide?.extrapolated1MParseMs;
+  targets.push({
+    name: 'Real-layout download at 1M',
+    target: `1M rows of 286 columns ingested ≤ ${fmtSec(TARGET.wideIngest1MMs)}`,
+    measured: wideMs === undefined ? 'not measured' : `${fmtSec(wideMs)} (extrapolated from ${fmtInt(r.wide!.rows)} rows)`,
+    pass: wideMs === undefined ? null : wideMs <= TARGET.wideIngest1MMs,
+    ...(wideMs !== undefined && wideMs > TARGET.wideIngest1MMs ? { by: ratioText(wideMs, TARGET.wideIngest1MMs, false) } : {}),
+  });
   const million1 = r.sizes.find((s) => s.size === ONE_MILLION && s.result?.snapshot?.bytes);
   const store = million1?.result?.snapshot;
   const storeBytes = store?.bytes ?? r.snapshotAt1M?.estimatedBytes;
