@@ -137,12 +137,16 @@ export function buildPlan(inputs: PlanInputs): PlanResult {
 
   // Each proposal carries its files; a flood of candidates (a defaced list, a bulk of new recipients) must
   // not become a flood of files. Candidates stay in the plan; only the first ones become proposals.
-  const addProposals = candidates.flatMap((c) => proposalForCandidate(c, inputs));
-  const proposals: Proposal[] = [
-    ...addProposals.slice(0, PLAN_PROPOSAL_LIMIT),
-    ...statusProposals(transitions, listChanges, inputs, attribution).slice(0, PLAN_PROPOSAL_LIMIT),
-  ];
-  const deferred = Math.max(0, addProposals.length - PLAN_PROPOSAL_LIMIT);
+  // Only the proposals kept are built (each renders YAML and checks its evidence); the rest are counted.
+  const addProposals: AddCompanyProposal[] = [];
+  let deferred = 0;
+  for (const c of candidates) {
+    const sinceDismissal = newSinceDismissal(c, inputs);
+    if (sinceDismissal === null) continue;
+    if (addProposals.length < PLAN_PROPOSAL_LIMIT) addProposals.push(proposalForCandidate(c, inputs, sinceDismissal));
+    else deferred += 1;
+  }
+  const proposals: Proposal[] = [...addProposals, ...statusProposals(transitions, listChanges, inputs, attribution).slice(0, PLAN_PROPOSAL_LIMIT)];
 
   const nextState: LastRunState = {
     schemaVersion: 1,
@@ -290,7 +294,15 @@ function findCandidates(
   obligations: ObligationsResult,
 ): { candidates: Candidate[]; review: ReviewItem[] } {
   const { config, asOf, registry } = inputs;
-  const knownAwards = new Set(awards.flatMap((a) => [a.awardKey, a.piid, a.url.slice(a.url.lastIndexOf('/') + 1)]));
+  // The award references the unmatched lists make, and which of them we hold (a set of every key, PIID and
+  // link of a full history would be three million strings for a handful of references).
+  const refs = new Set(attribution.unmatchedMentions.flatMap((m) => m.awardRefs ?? []));
+  const knownAwards = new Set<string>();
+  if (refs.size > 0) {
+    for (const a of awards) {
+      for (const id of [a.awardKey, a.piid, a.url.slice(a.url.lastIndexOf('/') + 1)]) if (refs.has(id)) knownAwards.add(id);
+    }
+  }
   const since = addYears(asOf, -config.scope.lookbackYears);
   const groups = new Map<string, CandidateGroup>();
   const group = (name: string): CandidateGroup => {
@@ -437,17 +449,21 @@ function snapshotRefs(inputs: PlanInputs, sources: Set<string>): EvidenceFile['s
     .sort((a, b) => a.source.localeCompare(b.source));
 }
 
-function proposalForCandidate(candidate: Candidate, inputs: PlanInputs): AddCompanyProposal[] {
+/**
+ * For a dismissed candidate, its awards the dismissal did not know (undefined: never dismissed); null when
+ * there are none: dismissed stays dismissed until there is a new award to show.
+ */
+function newSinceDismissal(candidate: Candidate, inputs: PlanInputs): string[] | undefined | null {
+  const dismissal = inputs.registry.dismissed.find((d) => d.id === candidate.companyId);
+  if (!dismissal) return undefined;
+  const known = new Set(dismissal.awardKeys ?? []);
+  const fresh = candidate.awards.map((a) => a.awardKey).filter((k) => !known.has(k));
+  return fresh.length === 0 ? null : fresh;
+}
+
+function proposalForCandidate(candidate: Candidate, inputs: PlanInputs, newSinceDismissal: string[] | undefined): AddCompanyProposal {
   const awardKeys = candidate.awards.map((a) => a.awardKey);
   const evidenceHash = evidenceHashOf(awardKeys, candidate.mentions);
-  const dismissal = inputs.registry.dismissed.find((d) => d.id === candidate.companyId);
-  let newSinceDismissal: string[] | undefined;
-  if (dismissal) {
-    const known = new Set(dismissal.awardKeys ?? []);
-    newSinceDismissal = awardKeys.filter((k) => !known.has(k));
-    // Dismissed stays dismissed until there is a new award to show.
-    if (newSinceDismissal.length === 0) return [];
-  }
   const evidence: EvidenceFile = evidenceFileSchema.parse({
     schemaVersion: 1,
     candidateId: candidate.companyId,
@@ -491,19 +507,17 @@ function proposalForCandidate(candidate: Candidate, inputs: PlanInputs): AddComp
       }),
     ],
   };
-  return [
-    {
-      kind: 'add-company',
-      companyId: candidate.companyId,
-      name: candidate.name,
-      confidence: candidate.confidence,
-      registryFile: { path: `data/registry/companies/${candidate.companyId}.yaml`, content: inputs.renderCompanyYaml(company) },
-      evidenceFile: { path: `data/registry/evidence/${candidate.companyId}.json`, content: `${stableStringify(evidence, 2)}\n` },
-      evidence,
-      evidenceHash,
-      ...(newSinceDismissal ? { newSinceDismissal } : {}),
-    },
-  ];
+  return {
+    kind: 'add-company',
+    companyId: candidate.companyId,
+    name: candidate.name,
+    confidence: candidate.confidence,
+    registryFile: { path: `data/registry/companies/${candidate.companyId}.yaml`, content: inputs.renderCompanyYaml(company) },
+    evidenceFile: { path: `data/registry/evidence/${candidate.companyId}.json`, content: `${stableStringify(evidence, 2)}\n` },
+    evidence,
+    evidenceHash,
+    ...(newSinceDismissal ? { newSinceDismissal } : {}),
+  };
 }
 
 function statusProposals(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPlan, type PlanInputs } from '../../scripts/plan/build-plan.ts';
+import { buildPlan, PLAN_PROPOSAL_LIMIT, type PlanInputs } from '../../scripts/plan/build-plan.ts';
 import { award, config, direct, fakeMatcher, mention, registryOf } from './fixtures.ts';
 
 const registry = registryOf([
@@ -140,6 +140,37 @@ describe('buildPlan', () => {
     const back = buildPlan(inputs({ registry: dismissedRegistry, sources: [{ id: 'usaspending', kind: 'procurement', records: more }] }));
     const proposal = back.plan.proposals.find((p) => p.kind === 'add-company');
     expect(proposal?.kind === 'add-company' && proposal.newSinceDismissal).toEqual(['CONT_AWD_N3_7012_-NONE-_-NONE-']);
+  });
+
+  it('builds only the proposals it keeps and counts the rest, leaving out dismissed candidates with nothing new', () => {
+    const flood = Array.from({ length: PLAN_PROPOSAL_LIMIT + 30 }, (_, i) =>
+      award({ piid: `F${String(i).padStart(4, '0')}`, recipient: { name: `FLOOD VENDOR ${String(i).padStart(4, '0')} LLC` }, naics: '541512', start: '2025-01-01', end: '2027-01-01', amounts: { obligated: 50_000 + i } }),
+    );
+    // Ten of the flood were dismissed with these very awards: they are neither proposed nor deferred.
+    const dismissed = flood.slice(0, 10).map((a) => ({
+      id: `flood-vendor-${a.piid.slice(1)}`,
+      name: a.recipient.name,
+      reason: 'not tech',
+      date: '2026-01-01',
+      awardKeys: [a.awardKey],
+    }));
+    const rendered: string[] = [];
+    const result = buildPlan(
+      inputs({
+        registry: registryOf([{ id: 'acme', name: 'Acme', evidence: [] }], dismissed),
+        sources: [{ id: 'usaspending', kind: 'procurement', records: flood }],
+        renderCompanyYaml: (c) => {
+          rendered.push(c.id);
+          return `id: ${c.id}\n`;
+        },
+      }),
+    );
+    const adds = result.plan.proposals.filter((p) => p.kind === 'add-company');
+    expect(result.plan.candidates).toHaveLength(PLAN_PROPOSAL_LIMIT + 30);
+    expect(adds).toHaveLength(PLAN_PROPOSAL_LIMIT);
+    expect(result.plan.proposalsDeferred).toBe(20);
+    expect(rendered).toHaveLength(PLAN_PROPOSAL_LIMIT);
+    expect(adds.some((p) => dismissed.some((d) => d.id === p.companyId))).toBe(false);
   });
 
   it('is deterministic: the same inputs give the same plan', () => {
