@@ -73,9 +73,29 @@ export async function withEngine<T>(work: (engine: Engine) => Promise<T>, option
   }
 }
 
+let engineMs = 0;
+
+/**
+ * Milliseconds this process has spent waiting on the engine's statements so far (a running total), so a
+ * caller can tell the engine's share of a stage from the project's own code.
+ */
+export function engineTime(): number {
+  return engineMs;
+}
+
+/** Runs engine work (a statement, a streamed result's next chunk) and counts its time as the engine's. */
+export async function engineWork<T>(work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    engineMs += performance.now() - started;
+  }
+}
+
 async function withContext<T>(sql: string, run: () => Promise<T>): Promise<T> {
   try {
-    return await run();
+    return await engineWork(run);
   } catch (error) {
     if (error instanceof StoreError) throw error;
     const first = sql.trim().split('\n')[0]?.slice(0, 120) ?? '';
