@@ -1,11 +1,17 @@
 /**
  * Download zip (or one CSV from it) → award records. Prime award summaries give the full award;
  * subaward rows give the prime award and its recipient (with parent UEI) for awards that have
- * subcontracts. Rows stream through the CSV parser; only the resulting records are kept.
+ * subcontracts. A file is split into rows by DuckDB's CSV reader (engine-csv.ts; a zip entry is first
+ * streamed to a private temp file), or, when the engine refuses it, by csv-parse; either way every row is
+ * validated here and only the resulting records are kept.
  */
-import { createReadStream } from 'node:fs';
-import { basename } from 'node:path';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { z } from 'zod';
 import type { AwardRecord } from '../../records.ts';
 import { SourceFormatError } from '../../util/errors.ts';
 import { forLog } from '../../util/sanitize.ts';
@@ -22,6 +28,7 @@ import {
   primeRowSchema,
   subawardRowSchema,
 } from './schema.ts';
+import { EngineCsvRefused, readColumnsWithEngine } from './engine-csv.ts';
 import { forEachZipEntry, isZipFile } from './zip.ts';
 
 export type DownloadFileKind = 'prime' | 'subaward';
@@ -136,6 +143,101 @@ async function parseCsvStream(
   return { kind, rows };
 }
 
+/** The header row (the first record), or undefined for an empty file. */
+async function readHeader(path: string, place: CsvPlace): Promise<string[] | undefined> {
+  for await (const row of readCsvRows(createReadStream(path), place)) return row.fields;
+  return undefined;
+}
+
+/** The line each data record starts on (record 0 is the first after the header), and how many records there are. */
+async function recordLines(path: string, place: CsvPlace, wanted: ReadonlySet<number>): Promise<{ lines: Map<number, number>; records: number }> {
+  const lines = new Map<number, number>();
+  let record = -1;
+  for await (const row of readCsvRows(createReadStream(path), place)) {
+    if (record >= 0 && wanted.has(record)) lines.set(record, row.line);
+    record += 1;
+  }
+  return { lines, records: Math.max(0, record) };
+}
+
+/**
+ * One contract CSV on disk through the engine: the same records, row issues and row count as
+ * parseCsvStream, or why the engine refused the file (then the caller reads it with csv-parse).
+ * Records are offered only once the whole file has been read, so a refusal half-way leaves nothing behind.
+ */
+async function parseCsvFileWithEngine(
+  path: string,
+  file: string,
+  nameKind: DownloadFileKind | undefined,
+  collector: AwardCollector,
+  rowIssues: RowIssue[],
+): Promise<{ kind: DownloadFileKind; rows: number } | { refused: string }> {
+  const place: CsvPlace = { sourceId: SOURCE_ID, file };
+  const header = await readHeader(path, place);
+  if (!header) throw new SourceFormatError(SOURCE_ID, 'the CSV is empty (no header row)', { file });
+  const kind = nameKind ?? kindFromHeader(header, place);
+  const index = indexHeader(header, kind === 'prime' ? PRIME_REQUIRED_COLUMNS : SUBAWARD_REQUIRED_COLUMNS, place, DOWNLOAD_COLUMN_RENAMES);
+  const columns: readonly string[] = kind === 'prime' ? PRIME_COLUMNS : SUBAWARD_COLUMNS;
+  const positions = columns.map((c) => index.get(c) ?? -1);
+  const kept: Kept[] = [];
+  const bad: Array<{ record: number; error: z.ZodError }> = [];
+  let rows = 0;
+  try {
+    for await (const cells of readColumnsWithEngine(path, header.length, positions)) {
+      const picked: Record<string, string> = {};
+      for (let i = 0; i < columns.length; i++) picked[columns[i]!] = cells[i] ?? '';
+      if (kind === 'prime') {
+        const parsed = primeRowSchema.safeParse(picked);
+        if (parsed.success) kept.push({ record: parsed.data, fromPrime: true, stamp: parsed.data.lastModified ?? '' });
+        else bad.push({ record: rows, error: parsed.error });
+      } else {
+        const parsed = subawardRowSchema.safeParse(picked);
+        if (parsed.success) kept.push({ record: parsed.data.record, fromPrime: false, stamp: parsed.data.reportModified ?? '' });
+        else bad.push({ record: rows, error: parsed.error });
+      }
+      rows += 1;
+    }
+  } catch (error) {
+    if (error instanceof EngineCsvRefused) return { refused: error.message };
+    throw error;
+  }
+  if (bad.length > 0) {
+    // Rows that fail are rare: only then is the file read again, by csv-parse, for the lines they start on.
+    // The two readers must agree on what a record is; if they count differently, csv-parse's reading stands.
+    const { lines, records } = await recordLines(path, place, new Set(bad.map((b) => b.record)));
+    if (records !== rows) return { refused: `the engine read ${rows} record(s), csv-parse ${records}` };
+    for (const b of bad) rowIssues.push(...rowIssuesFromZod(b.error, file, lines.get(b.record)!));
+  }
+  for (const k of kept) collector.offer(k);
+  return { kind, rows };
+}
+
+/** A contract CSV on disk: through the engine, or csv-parse when the engine refuses it. */
+async function parseCsvFile(
+  path: string,
+  file: string,
+  nameKind: DownloadFileKind | undefined,
+  collector: AwardCollector,
+  rowIssues: RowIssue[],
+  options: DownloadParseOptions,
+  ctx: ParseContext | undefined,
+): Promise<{ kind: DownloadFileKind; rows: number }> {
+  if (options.engine !== false) {
+    const read = await parseCsvFileWithEngine(path, file, nameKind, collector, rowIssues);
+    if (!('refused' in read)) return read;
+    ctx?.log(`${file}: read with csv-parse, row by row (the engine's strict reader refused it: ${forLog(read.refused, 200)})`);
+  }
+  return parseCsvStream(createReadStream(path), file, nameKind, collector, rowIssues);
+}
+
+/** ICE's whole history as one download is well under 1 GB of CSV. */
+const MAX_STAGED_ENTRY_BYTES = 4 * 2 ** 30;
+
+export interface DownloadParseOptions {
+  /** false: split rows with csv-parse only (the engine's result is compared with it in tests). */
+  engine?: boolean;
+}
+
 /** Data rows of a CSV the source does not read, so a zip's total can be held against its status. */
 async function countRows(stream: Readable, file: string): Promise<number> {
   let rows = -1;
@@ -148,7 +250,7 @@ async function countRows(stream: Readable, file: string): Promise<number> {
  * (one zip per fiscal-year window) becomes one record. A zip whose files hold fewer rows than its
  * download status's total_rows is a shortfall: the file was cut, so the source is partial.
  */
-export async function parseDownloadInputs(inputs: readonly RawInput[], ctx?: ParseContext): Promise<ParseResult> {
+export async function parseDownloadInputs(inputs: readonly RawInput[], ctx?: ParseContext, options: DownloadParseOptions = {}): Promise<ParseResult> {
   const collector = new AwardCollector();
   const rowIssues: RowIssue[] = [];
   const shortfalls: Shortfall[] = [];
@@ -165,13 +267,38 @@ export async function parseDownloadInputs(inputs: readonly RawInput[], ctx?: Par
           return;
         }
         contractFiles += 1;
-        rows += (await parseCsvStream(await entry.open(), `${label}/${entry.name}`, kind, collector, rowIssues)).rows;
+        const file = `${label}/${entry.name}`;
+        const stream = async () => (await parseCsvStream(await entry.open(), file, kind, collector, rowIssues)).rows;
+        // An entry larger than any real ICE download is read as a stream rather than staged on disk.
+        if (options.engine === false || entry.uncompressedSize > MAX_STAGED_ENTRY_BYTES) {
+          rows += await stream();
+          return;
+        }
+        // The engine reads files, not streams: the entry is streamed to a private folder and removed after.
+        let dir: string | undefined;
+        try {
+          let path: string;
+          try {
+            dir = await mkdtemp(join(tmpdir(), 'icewatch-download-'));
+            path = join(dir, 'entry.csv');
+            await pipeline(await entry.open(), createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+          } catch (error) {
+            // The temp folder failing (missing, a full disk) is ours, not the zip's: read the entry as a stream.
+            if ((error as NodeJS.ErrnoException).syscall === undefined) throw error;
+            ctx?.log(`${file}: could not stage the entry on disk (${forLog((error as Error).message, 120)}); reading it as a stream`);
+            rows += await stream();
+            return;
+          }
+          rows += (await parseCsvFile(path, file, kind, collector, rowIssues, options, ctx)).rows;
+        } finally {
+          if (dir) await rm(dir, { recursive: true, force: true });
+        }
       });
       if (contractFiles === 0) {
         throw new SourceFormatError(SOURCE_ID, 'the zip holds no Contracts_PrimeAwardSummaries_*.csv or Contracts_Subawards_*.csv', { file: label });
       }
     } else {
-      rows = (await parseCsvStream(createReadStream(input.path), label, kindFromName(label), collector, rowIssues)).rows;
+      rows = (await parseCsvFile(input.path, label, kindFromName(label), collector, rowIssues, options, ctx)).rows;
     }
     if (input.expectedRows !== undefined && rows < input.expectedRows) {
       shortfalls.push({ what: `${label} (download status total_rows)`, expected: input.expectedRows, got: rows });

@@ -1,5 +1,6 @@
 /**
- * Reading a download's zip entry by entry, each as a stream, so no CSV is ever extracted whole.
+ * Reading a download's zip entry by entry, each as a stream (parse.ts stages a contract entry in a private
+ * temp folder for the engine's CSV reader, and streams it instead when it cannot).
  */
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';

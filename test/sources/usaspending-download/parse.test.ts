@@ -7,18 +7,11 @@ import type { AwardRecord } from '../../../scripts/records.ts';
 import { readCsvRows } from '../../../scripts/sources/usaspending-download/csv-reader.ts';
 import { usaspendingDownloadSource } from '../../../scripts/sources/usaspending-download/index.ts';
 import { kindFromName, parseDownloadInputs } from '../../../scripts/sources/usaspending-download/parse.ts';
-import type { RawInput } from '../../../scripts/sources/types.ts';
 import { SourceFormatError } from '../../../scripts/util/errors.ts';
-import { ownFixture, sharedFixture } from '../../helpers/shared-fixtures.ts';
+import { ownFixture } from '../../helpers/shared-fixtures.ts';
 import { makeZip } from './make-zip.ts';
+import { input, MN_SUBAWARDS, PRIME, SUBAWARDS } from './recordings.ts';
 
-const PRIME = sharedFixture('usaspending/downloads/ICE_umn_Contracts_PrimeAwardSummaries_2025-03-28_H02M59S08_1.csv');
-const SUBAWARDS = sharedFixture('usaspending/downloads/ICE_all_after_2020_Contracts_Subawards_2025-03-28_H03M23S17_1.csv');
-const MN_SUBAWARDS = sharedFixture('usaspending/downloads/ICE_mn_Contracts_Subawards_2025-03-21_H19M57S41_1.csv');
-
-function input(path: string): RawInput {
-  return { path, origin: path, retrievedAt: '2025-03-28T00:00:00.000Z' };
-}
 
 async function parse(...paths: string[]) {
   const logs: string[] = [];
