@@ -32,7 +32,6 @@ const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(BENCH_DIR, '..');
 /** Labelled rows per size: enough for precision/recall to the tenth of a percent, cheap to score. */
 const LABELLED = 20_000;
-const WIDE_ROWS = 10_000;
 const ONE_MILLION = 1_000_000;
 
 const TARGET = {
@@ -60,6 +59,8 @@ interface Options {
   out: string;
   /** Awards of the repository-growth store (0: not measured). */
   gitGrowth: number;
+  /** Rows of the real-layout (286-column) download parsed; at 1M the target is measured, below it extrapolated. */
+  wideRows: number;
 }
 
 function options(): Options {
@@ -72,6 +73,7 @@ function options(): Options {
       'snapshot-max': { type: 'string', default: '100000' },
       keep: { type: 'boolean', default: false },
       'git-growth': { type: 'string', default: '300000' },
+      'wide-rows': { type: 'string', default: '1000000' },
       out: { type: 'string', default: join(REPO, 'reports', 'bench') },
     },
   });
@@ -86,6 +88,7 @@ function options(): Options {
     keep: values.keep,
     out: resolve(values.out),
     gitGrowth: Number(values['git-growth']),
+    wideRows: Number(values['wide-rows']),
   };
 }
 
@@ -203,18 +206,19 @@ async function runWide(registry: BenchRegistry, work: string, opts: Options): Pr
   await mkdir(dir, { recursive: true });
   const csv = join(dir, 'ICE_bench_wide_Contracts_PrimeAwardSummaries_1.csv');
   const started = performance.now();
-  const dataset = await writeDataset(registry, csv, WIDE_ROWS, 0, 'wide');
+  const rows = opts.wideRows;
+  const dataset = await writeDataset(registry, csv, rows, 0, 'wide');
   const generateMs = performance.now() - started;
   const labelsPath = join(dir, 'labels.json');
   await writeFile(labelsPath, '[]');
-  const job: SizeJob = { size: WIDE_ROWS, seed: opts.seed, csv, labels: labelsPath, workDir: join(dir, 'work'), configDir: join(REPO, 'data'), parseOnly: true };
+  const job: SizeJob = { size: rows, seed: opts.seed, csv, labels: labelsPath, workDir: join(dir, 'work'), configDir: join(REPO, 'data'), parseOnly: true };
   const jobPath = join(dir, 'job.json');
   await writeFile(jobPath, JSON.stringify(job));
   const child = await runChild(job, jobPath);
   await rm(csv, { force: true });
   const parseMs = child.result?.stages[0]?.ms;
   return {
-    size: WIDE_ROWS,
+    size: rows,
     rows: dataset.rows,
     columns: dataset.columns,
     generateMs,
@@ -222,7 +226,7 @@ async function runWide(registry: BenchRegistry, work: string, opts: Options): Pr
     childMs: child.ms,
     exitCode: child.exitCode,
     ...(child.result ? { result: child.result } : {}),
-    ...(parseMs === undefined ? {} : { extrapolated1MParseMs: (parseMs / WIDE_ROWS) * ONE_MILLION }),
+    ...(parseMs === undefined ? {} : { extrapolated1MParseMs: (parseMs / rows) * ONE_MILLION }),
   };
 }
 
@@ -389,7 +393,10 @@ function checkTargets(r: BenchResult): Target[] {
   targets.push({
     name: 'Real-layout download at 1M',
     target: `1M rows of 286 columns ingested ≤ ${fmtSec(TARGET.wideIngest1MMs)}`,
-    measured: wideMs === undefined ? 'not measured' : `${fmtSec(wideMs)} (extrapolated from ${fmtInt(r.wide!.rows)} rows)`,
+    measured:
+      wideMs === undefined
+        ? 'not measured'
+        : `${fmtSec(wideMs)}${r.wide!.rows === ONE_MILLION ? ` (${fmtInt(r.wide!.result?.stages[0]?.peakRssMiB)} MiB peak)` : ` (extrapolated from ${fmtInt(r.wide!.rows)} rows)`}`,
     pass: wideMs === undefined ? null : wideMs <= TARGET.wideIngest1MMs,
     ...(wideMs !== undefined && wideMs > TARGET.wideIngest1MMs ? { by: ratioText(wideMs, TARGET.wideIngest1MMs, false) } : {}),
   });
@@ -433,7 +440,7 @@ function notes(r: BenchResult): string[] {
   ];
   const fuseRun = r.sizes.find((s) => s.result?.fuse);
   if (fuseRun) out.push(`The fuse.js figures come from a sample (${fmtInt(fuseRun.result!.fuse!.records)} records) because one search takes ${(fuseRun.result!.fuse!.searchMs / Math.max(1, fuseRun.result!.fuse!.searches)).toFixed(0)} ms; its speed on a full run is extrapolated from the per-search time.`);
-  if (r.wide?.extrapolated1MParseMs) out.push(`The 1M wide-row parse time (${fmtSec(r.wide.extrapolated1MParseMs)}) is extrapolated from ${fmtInt(r.wide.rows)} rows, not run.`);
+  if (r.wide?.extrapolated1MParseMs && r.wide.rows !== ONE_MILLION) out.push(`The 1M wide-row parse time (${fmtSec(r.wide.extrapolated1MParseMs)}) is extrapolated from ${fmtInt(r.wide.rows)} rows, not run.`);
   if (r.snapshotAt1M) out.push('The 1M award store size is extrapolated from the largest store written, not written.');
   return out;
 }
