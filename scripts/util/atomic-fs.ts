@@ -65,6 +65,29 @@ export async function removeLeftovers(path: string): Promise<void> {
   );
 }
 
+const LEFTOVER_NAME = /^\.(.+)\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/**
+ * removeLeftovers for a group of targets, reading each folder once: the site's 2,000 company pages share
+ * one folder, and reading it once a page made a group write quadratic (4.4 s of a 300k-award publish).
+ */
+async function removeLeftoversOf(paths: readonly string[]): Promise<void> {
+  const targets = new Map<string, Set<string>>();
+  for (const path of paths) {
+    const names = targets.get(dirname(path));
+    if (names) names.add(basename(path));
+    else targets.set(dirname(path), new Set([basename(path)]));
+  }
+  for (const [dir, names] of targets) {
+    const entries = await readdir(dir).catch(() => [] as string[]);
+    const dead = entries.filter((entry) => {
+      const base = LEFTOVER_NAME.exec(entry)?.[1];
+      return base !== undefined && names.has(base) && isLeftover(dir, entry, `.${base}.`);
+    });
+    await Promise.all(dead.map((entry) => rm(join(dir, entry), { force: true })));
+  }
+}
+
 /**
  * Write via a temp file in the same directory and rename over the target, so a crash mid-write
  * leaves either the old file or the new one, never half of either.
@@ -124,9 +147,14 @@ export type FileContent = string | Uint8Array | { chunks: () => Iterable<string>
 export async function writeFilesAtomic(files: ReadonlyArray<{ path: string; content: FileContent }>): Promise<string[]> {
   const staged: Array<{ tmp: string; path: string; existed: boolean; backup?: string }> = [];
   try {
+    await removeLeftoversOf(files.map((f) => f.path));
+    const made = new Set<string>();
     for (const file of files) {
-      await removeLeftovers(file.path);
-      await mkdir(dirname(file.path), { recursive: true });
+      const dir = dirname(file.path);
+      if (!made.has(dir)) {
+        await mkdir(dir, { recursive: true });
+        made.add(dir);
+      }
       if (typeof file.content === 'string') {
         const current = await readFile(file.path, 'utf8').catch(() => undefined);
         if (current === file.content) continue;
