@@ -99,6 +99,29 @@ class AwardCollector {
   }
 }
 
+/** What a file's header says: its kind, where each column is, and the columns the source reads. */
+interface FileLayout {
+  kind: DownloadFileKind;
+  index: Map<string, number>;
+  columns: readonly string[];
+}
+
+function fileLayout(header: readonly string[], nameKind: DownloadFileKind | undefined, place: CsvPlace): FileLayout {
+  const kind = nameKind ?? kindFromHeader(header, place);
+  const index = indexHeader(header, kind === 'prime' ? PRIME_REQUIRED_COLUMNS : SUBAWARD_REQUIRED_COLUMNS, place, DOWNLOAD_COLUMN_RENAMES);
+  return { kind, index, columns: kind === 'prime' ? PRIME_COLUMNS : SUBAWARD_COLUMNS };
+}
+
+/** One row's named cells: what the collector keeps, or why the row is rejected. */
+function readRow(kind: DownloadFileKind, cells: Record<string, string>): { kept: Kept } | { error: z.ZodError } {
+  if (kind === 'prime') {
+    const parsed = primeRowSchema.safeParse(cells);
+    return parsed.success ? { kept: { record: parsed.data, fromPrime: true, stamp: parsed.data.lastModified ?? '' } } : { error: parsed.error };
+  }
+  const parsed = subawardRowSchema.safeParse(cells);
+  return parsed.success ? { kept: { record: parsed.data.record, fromPrime: false, stamp: parsed.data.reportModified ?? '' } } : { error: parsed.error };
+}
+
 async function parseCsvStream(
   stream: Readable,
   file: string,
@@ -108,14 +131,12 @@ async function parseCsvStream(
 ): Promise<{ kind: DownloadFileKind; rows: number }> {
   const place: CsvPlace = { sourceId: SOURCE_ID, file };
   let header: string[] | undefined;
-  let kind: DownloadFileKind = 'prime';
-  let index = new Map<string, number>();
+  let layout: FileLayout | undefined;
   let rows = 0;
   for await (const row of readCsvRows(stream, place)) {
-    if (!header) {
+    if (!header || !layout) {
       header = row.fields;
-      kind = nameKind ?? kindFromHeader(header, place);
-      index = indexHeader(header, kind === 'prime' ? PRIME_REQUIRED_COLUMNS : SUBAWARD_REQUIRED_COLUMNS, place, DOWNLOAD_COLUMN_RENAMES);
+      layout = fileLayout(header, nameKind, place);
       continue;
     }
     rows += 1;
@@ -123,24 +144,12 @@ async function parseCsvStream(
       rowIssues.push(columnCountIssue(file, row.line, row.fields.length, header.length));
       continue;
     }
-    if (kind === 'prime') {
-      const parsed = primeRowSchema.safeParse(pickColumns(row.fields, index, PRIME_COLUMNS));
-      if (!parsed.success) {
-        rowIssues.push(...rowIssuesFromZod(parsed.error, file, row.line));
-        continue;
-      }
-      collector.offer({ record: parsed.data, fromPrime: true, stamp: parsed.data.lastModified ?? '' });
-    } else {
-      const parsed = subawardRowSchema.safeParse(pickColumns(row.fields, index, SUBAWARD_COLUMNS));
-      if (!parsed.success) {
-        rowIssues.push(...rowIssuesFromZod(parsed.error, file, row.line));
-        continue;
-      }
-      collector.offer({ record: parsed.data.record, fromPrime: false, stamp: parsed.data.reportModified ?? '' });
-    }
+    const read = readRow(layout.kind, pickColumns(row.fields, layout.index, layout.columns));
+    if ('error' in read) rowIssues.push(...rowIssuesFromZod(read.error, file, row.line));
+    else collector.offer(read.kept);
   }
-  if (!header) throw new SourceFormatError(SOURCE_ID, 'the CSV is empty (no header row)', { file });
-  return { kind, rows };
+  if (!layout) throw new SourceFormatError(SOURCE_ID, 'the CSV is empty (no header row)', { file });
+  return { kind: layout.kind, rows };
 }
 
 /** The header row (the first record), or undefined for an empty file. */
@@ -175,26 +184,18 @@ async function parseCsvFileWithEngine(
   const place: CsvPlace = { sourceId: SOURCE_ID, file };
   const header = await readHeader(path, place);
   if (!header) throw new SourceFormatError(SOURCE_ID, 'the CSV is empty (no header row)', { file });
-  const kind = nameKind ?? kindFromHeader(header, place);
-  const index = indexHeader(header, kind === 'prime' ? PRIME_REQUIRED_COLUMNS : SUBAWARD_REQUIRED_COLUMNS, place, DOWNLOAD_COLUMN_RENAMES);
-  const columns: readonly string[] = kind === 'prime' ? PRIME_COLUMNS : SUBAWARD_COLUMNS;
+  const { kind, index, columns } = fileLayout(header, nameKind, place);
+  // The engine hands over the source's columns in `columns` order (a column the file lacks as empty).
   const positions = columns.map((c) => index.get(c) ?? -1);
+  const projected = new Map(columns.map((c, i) => [c, i]));
   const kept: Kept[] = [];
   const bad: Array<{ record: number; error: z.ZodError }> = [];
   let rows = 0;
   try {
     for await (const cells of readColumnsWithEngine(path, header.length, positions)) {
-      const picked: Record<string, string> = {};
-      for (let i = 0; i < columns.length; i++) picked[columns[i]!] = cells[i] ?? '';
-      if (kind === 'prime') {
-        const parsed = primeRowSchema.safeParse(picked);
-        if (parsed.success) kept.push({ record: parsed.data, fromPrime: true, stamp: parsed.data.lastModified ?? '' });
-        else bad.push({ record: rows, error: parsed.error });
-      } else {
-        const parsed = subawardRowSchema.safeParse(picked);
-        if (parsed.success) kept.push({ record: parsed.data.record, fromPrime: false, stamp: parsed.data.reportModified ?? '' });
-        else bad.push({ record: rows, error: parsed.error });
-      }
+      const read = readRow(kind, pickColumns(cells, projected, columns));
+      if ('error' in read) bad.push({ record: rows, error: read.error });
+      else kept.push(read.kept);
       rows += 1;
     }
   } catch (error) {
