@@ -10,7 +10,7 @@
  *
  * Flags: --sizes 10000,100000 (default 10000,100000,1000000), --seed N, --fuse-seconds S (default 30),
  * --no-start (skip the offline runs), --snapshot-max N (largest size whose snapshot round trip is measured,
- * default 100000), --keep (keep the scratch directory), --out DIR (default reports/bench).
+ * default 1000000: the store target is measured, not extrapolated), --keep (keep the scratch directory), --out DIR (default reports/bench).
  */
 import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -70,7 +70,7 @@ function options(): Options {
       seed: { type: 'string', default: String(DEFAULT_SEED) },
       'fuse-seconds': { type: 'string', default: '30' },
       'no-start': { type: 'boolean', default: false },
-      'snapshot-max': { type: 'string', default: '100000' },
+      'snapshot-max': { type: 'string', default: '1000000' },
       keep: { type: 'boolean', default: false },
       'git-growth': { type: 'string', default: '300000' },
       'wide-rows': { type: 'string', default: '1000000' },
