@@ -9,8 +9,13 @@ const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u2
 
 export const DEFAULT_TEXT_LIMIT = 300;
 
+/** Printable ASCII words with single spaces between them: what toPlainText returns unchanged. */
+const ALREADY_PLAIN = /^[!-~]+(?: [!-~]+)*$/;
+
 /** Plain text: no controls or bidi characters, whitespace folded, capped at `limit` characters. */
 export function toPlainText(input: string, limit = DEFAULT_TEXT_LIMIT): string {
+  // Nearly every cell of a procurement file is already plain: one test instead of two replaces and a trim.
+  if (input.length <= limit && ALREADY_PLAIN.test(input)) return input;
   // Cap before the regexes too, so a megabyte of input costs no more than its first few kilobytes.
   const head = input.length > limit * 4 + 64 ? input.slice(0, limit * 4 + 64) : input;
   const cleaned = head.replace(INVISIBLE, '').replace(/\s+/g, ' ').trim();

@@ -25,8 +25,8 @@ import {
   SOURCE_ID,
   SUBAWARD_COLUMNS,
   SUBAWARD_REQUIRED_COLUMNS,
-  primeRowSchema,
-  subawardRowSchema,
+  primeRow,
+  subawardRow,
 } from './schema.ts';
 import { EngineCsvRefused, readColumnsWithEngine } from './engine-csv.ts';
 import { forEachZipEntry, isZipFile } from './zip.ts';
@@ -115,10 +115,10 @@ function fileLayout(header: readonly string[], nameKind: DownloadFileKind | unde
 /** One row's named cells: what the collector keeps, or why the row is rejected. */
 function readRow(kind: DownloadFileKind, cells: Record<string, string>): { kept: Kept } | { error: z.ZodError } {
   if (kind === 'prime') {
-    const parsed = primeRowSchema.safeParse(cells);
+    const parsed = primeRow.parse(cells);
     return parsed.success ? { kept: { record: parsed.data, fromPrime: true, stamp: parsed.data.lastModified ?? '' } } : { error: parsed.error };
   }
-  const parsed = subawardRowSchema.safeParse(cells);
+  const parsed = subawardRow.parse(cells);
   return parsed.success ? { kept: { record: parsed.data.record, fromPrime: false, stamp: parsed.data.reportModified ?? '' } } : { error: parsed.error };
 }
 

@@ -5,7 +5,20 @@
  */
 import { z } from 'zod';
 import { awardRecordSchema, usaspendingAwardUrl, type AwardRecord } from '../../records.ts';
-import { awardOrIdvFlag, csvField, csvRequired, parseAmount, parseDigitCode, parseDuns, parseIsoDate, parseUei } from '../../util/csv-values.ts';
+import {
+  cellsShape,
+  decodeCells,
+  optionalCell,
+  parseAmount,
+  parseAwardOrIdvFlag,
+  parseDigitCode,
+  parseDuns,
+  parseIsoDate,
+  parseUei,
+  requiredCell,
+  type CellRule,
+  type CellValue,
+} from '../../util/csv-values.ts';
 import { toPlainText } from '../../util/sanitize.ts';
 import type { ColumnRename } from './csv-reader.ts';
 
@@ -39,25 +52,57 @@ export type DownloadStatus = z.infer<typeof downloadStatusSchema>;
 // ---------------------------------------------------------------------------------------------
 // CSV cells
 
-const text = (limit = 300) =>
-  z.string().transform((raw) => {
-    const plain = toPlainText(raw, limit);
-    return plain === '' ? undefined : plain;
-  });
-const amount = csvField((raw) => parseAmount(raw));
-const date = csvField((raw) => parseIsoDate(raw));
-const dateTime = csvField((raw) => parseIsoDate(raw, { allowTime: true }));
-const duns = csvField(parseDuns);
-const uei = csvField(parseUei);
-const naics = csvField((raw) => parseDigitCode(raw, { min: 2, max: 6 }));
+const text = (limit = 300) => optionalCell((raw) => ({ ok: true, value: toPlainText(raw, limit) || undefined }));
+const amount = optionalCell((raw) => parseAmount(raw));
+const date = optionalCell((raw) => parseIsoDate(raw));
+const dateTime = optionalCell((raw) => parseIsoDate(raw, { allowTime: true }));
+const duns = optionalCell(parseDuns);
+const uei = optionalCell(parseUei);
+const naics = optionalCell((raw) => parseDigitCode(raw, { min: 2, max: 6 }));
+const piid = requiredCell((raw) => ({ ok: true, value: toPlainText(raw, 60) || undefined }), 'the PIID');
+const awardOrIdv = requiredCell(parseAwardOrIdvFlag, 'the award or IDV flag');
 // generated_unique_award_id: CONT_AWD_<piid>_<agency>_<parent piid|-NONE->_<parent agency|-NONE->, CONT_IDV_<piid>_<agency>.
-const awardKey = csvRequired((raw) => {
+const awardKey = requiredCell((raw) => {
   const key = raw.trim();
   if (key === '') return { ok: true, value: undefined };
   // Only the prefix is checked: legacy PIIDs come in odd shapes, and the key is USAspending's own.
   if (/^CONT_(?:AWD|IDV)_[\x21-\x7e]+$/.test(key)) return { ok: true, value: key };
   return { ok: false, message: `${JSON.stringify(toPlainText(key, 60))} is not a contract award key (CONT_AWD_… or CONT_IDV_…)` };
 }, 'the award key');
+
+/** What building a record from valid cells can still find wrong (a rule across columns). */
+type Built<T> = { value: T } | { issue: { path: string[]; message: string } };
+
+/**
+ * One row's record from its decoded cells: the clean rows' whole path, and the zod schema's transform for
+ * the rest. Cells that passed their rules make a record awardRecordSchema accepts (its dates come from
+ * parseIsoDate, its url from the key), so only the zod path checks it again.
+ */
+function rowParser<R extends Record<string, CellRule>, T>(rules: R, build: (row: { [K in keyof R]: CellValue<R[K]> }) => Built<T>, check: (value: T, ctx: z.RefinementCtx) => T) {
+  const schema = z.object(cellsShape(rules)).transform((row, ctx): T => {
+    const built = build(row as { [K in keyof R]: CellValue<R[K]> });
+    if ('issue' in built) {
+      ctx.addIssue({ code: 'custom', ...built.issue });
+      return z.NEVER;
+    }
+    return check(built.value, ctx);
+  });
+  return {
+    columns: Object.keys(rules) as (keyof R & string)[],
+    /** The zod path alone, which every row once took (tests hold the clean-row path to it). */
+    schema,
+    /** The row's value, or the zod error that names each rejected cell. */
+    parse(cells: Readonly<Record<string, string>>): { success: true; data: T } | { success: false; error: z.ZodError } {
+      const row = decodeCells(rules, cells);
+      if (row) {
+        const built = build(row);
+        if ('value' in built) return { success: true, data: built.value };
+      }
+      const parsed = schema.safeParse(cells);
+      return parsed.success ? { success: true, data: parsed.data } : { success: false, error: parsed.error };
+    },
+  };
+}
 
 function kindOfKey(key: string): AwardRecord['kind'] {
   return key.startsWith('CONT_IDV_') ? 'idv' : 'contract';
@@ -118,9 +163,9 @@ export const PRIME_REQUIRED_COLUMNS = [
 /** Read when present: older download layouts lack them. */
 export const PRIME_OPTIONAL_COLUMNS = ['total_outlayed_amount', 'recipient_name_raw'] as const;
 
-const primeRowShape = {
+const primeCells = {
   contract_award_unique_key: awardKey,
-  award_id_piid: csvRequired((raw) => ({ ok: true, value: toPlainText(raw, 60) || undefined }), 'the PIID'),
+  award_id_piid: piid,
   parent_award_id_piid: text(60),
   total_obligated_amount: amount,
   total_outlayed_amount: amount,
@@ -139,69 +184,69 @@ const primeRowShape = {
   recipient_parent_uei: uei,
   recipient_parent_duns: duns,
   recipient_parent_name: text(),
-  award_or_idv_flag: awardOrIdvFlag,
+  award_or_idv_flag: awardOrIdv,
   award_type: text(80),
   idv_type: text(80),
   prime_award_base_transaction_description: text(),
   product_or_service_code: text(10),
   naics_code: naics,
   last_modified_date: dateTime,
-} satisfies Record<(typeof PRIME_REQUIRED_COLUMNS)[number] | (typeof PRIME_OPTIONAL_COLUMNS)[number], z.ZodType>;
+} satisfies Record<(typeof PRIME_REQUIRED_COLUMNS)[number] | (typeof PRIME_OPTIONAL_COLUMNS)[number], CellRule>;
 
-export const PRIME_COLUMNS = Object.keys(primeRowShape) as (keyof typeof primeRowShape)[];
+/** A prime award summary row → its award record. */
+export const primeRow = rowParser(
+  primeCells,
+  (row): Built<AwardRecord> => {
+    const key = row.contract_award_unique_key;
+    const kind = kindOfKey(key);
+    if ((kind === 'idv') !== (row.award_or_idv_flag === 'IDV')) {
+      return { issue: { path: ['award_or_idv_flag'], message: `${row.award_or_idv_flag} contradicts the award key ${key}` } };
+    }
+    const name = row.recipient_name ?? row.recipient_name_raw;
+    if (!name) return { issue: { path: ['recipient_name'], message: 'is empty, a recipient name is required' } };
+    return {
+      value: compact({
+        recordType: 'award',
+        source: SOURCE_ID,
+        awardKey: key,
+        piid: row.award_id_piid,
+        parentPiid: row.parent_award_id_piid,
+        kind,
+        awardType: kind === 'idv' ? row.idv_type : row.award_type,
+        recipient: compact({
+          name,
+          uei: row.recipient_uei,
+          duns: row.recipient_duns,
+          parentName: row.recipient_parent_name,
+          parentUei: row.recipient_parent_uei,
+          parentDuns: row.recipient_parent_duns,
+        }),
+        amounts: compact({
+          obligated: row.total_obligated_amount,
+          current: row.current_total_value_of_award,
+          potential: row.potential_total_value_of_award,
+          outlays: row.total_outlayed_amount,
+        }),
+        start: row.period_of_performance_start_date,
+        end: row.period_of_performance_current_end_date,
+        lastDateToOrder: row.ordering_period_end_date,
+        awardingAgency: row.awarding_agency_name,
+        awardingSubAgency: row.awarding_sub_agency_name,
+        awardingAgencyCode: row.awarding_sub_agency_code,
+        naics: row.naics_code,
+        psc: row.product_or_service_code,
+        description: row.prime_award_base_transaction_description,
+        lastModified: row.last_modified_date,
+        // Built from the key rather than copied from usaspending_permalink, so every source links an
+        // award the same way and an untrusted cell never becomes a link.
+        url: usaspendingAwardUrl(key),
+      }),
+    };
+  },
+  finish,
+);
 
-export const primeRowSchema = z.object(primeRowShape).transform((row, ctx): AwardRecord => {
-  const key = row.contract_award_unique_key;
-  const kind = kindOfKey(key);
-  if ((kind === 'idv') !== (row.award_or_idv_flag === 'IDV')) {
-    ctx.addIssue({ code: 'custom', path: ['award_or_idv_flag'], message: `${row.award_or_idv_flag} contradicts the award key ${key}` });
-    return z.NEVER;
-  }
-  const name = row.recipient_name ?? row.recipient_name_raw;
-  if (!name) {
-    ctx.addIssue({ code: 'custom', path: ['recipient_name'], message: 'is empty, a recipient name is required' });
-    return z.NEVER;
-  }
-  return finish(
-    compact({
-      recordType: 'award',
-      source: SOURCE_ID,
-      awardKey: key,
-      piid: row.award_id_piid,
-      parentPiid: row.parent_award_id_piid,
-      kind,
-      awardType: kind === 'idv' ? row.idv_type : row.award_type,
-      recipient: compact({
-        name,
-        uei: row.recipient_uei,
-        duns: row.recipient_duns,
-        parentName: row.recipient_parent_name,
-        parentUei: row.recipient_parent_uei,
-        parentDuns: row.recipient_parent_duns,
-      }),
-      amounts: compact({
-        obligated: row.total_obligated_amount,
-        current: row.current_total_value_of_award,
-        potential: row.potential_total_value_of_award,
-        outlays: row.total_outlayed_amount,
-      }),
-      start: row.period_of_performance_start_date,
-      end: row.period_of_performance_current_end_date,
-      lastDateToOrder: row.ordering_period_end_date,
-      awardingAgency: row.awarding_agency_name,
-      awardingSubAgency: row.awarding_sub_agency_name,
-      awardingAgencyCode: row.awarding_sub_agency_code,
-      naics: row.naics_code,
-      psc: row.product_or_service_code,
-      description: row.prime_award_base_transaction_description,
-      lastModified: row.last_modified_date,
-      // Built from the key rather than copied from usaspending_permalink, so every source links an
-      // award the same way and an untrusted cell never becomes a link.
-      url: usaspendingAwardUrl(key),
-    }),
-    ctx,
-  );
-});
+export const PRIME_COLUMNS = primeRow.columns;
 
 // ---------------------------------------------------------------------------------------------
 // Contracts_Subawards_*.csv (118 columns): one row per subaward; the prime_* columns describe the
@@ -242,9 +287,9 @@ export const SUBAWARD_REQUIRED_COLUMNS = [
 
 export const SUBAWARD_OPTIONAL_COLUMNS = ['prime_award_total_outlayed_amount'] as const;
 
-const subawardRowShape = {
+const subawardCells = {
   prime_award_unique_key: awardKey,
-  prime_award_piid: csvRequired((raw) => ({ ok: true, value: toPlainText(raw, 60) || undefined }), 'the PIID'),
+  prime_award_piid: piid,
   prime_award_parent_piid: text(60),
   prime_award_amount: amount,
   prime_award_total_outlayed_amount: amount,
@@ -262,9 +307,7 @@ const subawardRowShape = {
   prime_award_base_transaction_description: text(),
   prime_award_naics_code: naics,
   subaward_sam_report_last_modified_date: dateTime,
-} satisfies Record<(typeof SUBAWARD_REQUIRED_COLUMNS)[number] | (typeof SUBAWARD_OPTIONAL_COLUMNS)[number], z.ZodType>;
-
-export const SUBAWARD_COLUMNS = Object.keys(subawardRowShape) as (keyof typeof subawardRowShape)[];
+} satisfies Record<(typeof SUBAWARD_REQUIRED_COLUMNS)[number] | (typeof SUBAWARD_OPTIONAL_COLUMNS)[number], CellRule>;
 
 /** A prime award seen through one subaward row, plus the date of the report it came with. */
 export interface SubawardPrime {
@@ -272,14 +315,13 @@ export interface SubawardPrime {
   reportModified?: string;
 }
 
-export const subawardRowSchema = z.object(subawardRowShape).transform((row, ctx): SubawardPrime => {
-  if (!row.prime_awardee_name) {
-    ctx.addIssue({ code: 'custom', path: ['prime_awardee_name'], message: 'is empty, a recipient name is required' });
-    return z.NEVER;
-  }
-  const key = row.prime_award_unique_key;
-  const record = finish(
-    compact({
+/** A subaward row → the prime award it was reported against (and the report's date). */
+export const subawardRow = rowParser(
+  subawardCells,
+  (row): Built<SubawardPrime> => {
+    if (!row.prime_awardee_name) return { issue: { path: ['prime_awardee_name'], message: 'is empty, a recipient name is required' } };
+    const key = row.prime_award_unique_key;
+    const record: AwardRecord = compact({
       recordType: 'award',
       source: SOURCE_ID,
       awardKey: key,
@@ -308,8 +350,10 @@ export const subawardRowSchema = z.object(subawardRowShape).transform((row, ctx)
       naics: row.prime_award_naics_code,
       description: row.prime_award_base_transaction_description,
       url: usaspendingAwardUrl(key),
-    }),
-    ctx,
-  );
-  return compact({ record, reportModified: row.subaward_sam_report_last_modified_date });
-});
+    });
+    return { value: compact({ record, reportModified: row.subaward_sam_report_last_modified_date }) };
+  },
+  (prime, ctx) => compact({ record: finish(prime.record, ctx), reportModified: prime.reportModified }),
+);
+
+export const SUBAWARD_COLUMNS = subawardRow.columns;
