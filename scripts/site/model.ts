@@ -8,6 +8,7 @@ import { awardEndDate, hasStarted, isAwardActive } from '../plan/awards.ts';
 import type { ChangesFeed, PublishedCompanies } from '../publish/published-schema.ts';
 import type { Registry } from '../registry/schema.ts';
 import { LinkPolicy } from './html.ts';
+import { appendTo } from '../util/group.ts';
 
 /** Added to companies.json by a later schema minor; read when present, never required. */
 export interface FiscalYearFigure {
@@ -167,6 +168,20 @@ export function buildSiteModel(inputs: SiteInputs): SiteModel {
   const asOf = companies.asOf;
   const published = new Map(companies.companies.map((c) => [c.id, c]));
   const entries = inputs.changes?.entries ?? [];
+  // Per company, once: a feed entry can list hundreds of thousands of new awards, so no entry is
+  // scanned again for each of the registry's companies.
+  const statusChanges = new Map<string, Array<{ asOf: string; from: string; to: string }>>();
+  const touchedOn = new Map<string, Set<string>>();
+  for (const e of entries) {
+    for (const s of e.statusChanges) appendTo(statusChanges, s.id, { asOf: e.asOf, from: s.from, to: s.to });
+    for (const id of [...e.statusChanges.map((s) => s.id), ...e.newAwards.map((n) => n.id), ...e.companiesProposed.map((p) => p.id)]) {
+      let days = touchedOn.get(id);
+      if (!days) touchedOn.set(id, (days = new Set()));
+      days.add(e.asOf);
+    }
+  }
+  const children = new Map<string, Array<(typeof companies.companies)[number]>>();
+  for (const c of companies.companies) if (c.parent) appendTo(children, c.parent, c);
   const views: CompanyView[] = companies.companies.map((company) => {
     const reg = registry.byId.get(company.id);
     const awards = awardRows(attribution.awards.get(company.id), asOf);
@@ -184,23 +199,13 @@ export function buildSiteModel(inputs: SiteInputs): SiteModel {
       unit.awards.push(a);
     }
     const parentCompany = company.parent ? published.get(company.parent) : undefined;
-    const history = entries
-      .flatMap((e) => e.statusChanges.filter((s) => s.id === company.id).map((s) => ({ asOf: e.asOf, from: s.from, to: s.to })))
-      .sort((a, b) => (a.asOf < b.asOf ? 1 : -1));
-    const touched = entries
-      .filter(
-        (e) =>
-          e.statusChanges.some((s) => s.id === company.id) ||
-          e.newAwards.some((n) => n.id === company.id) ||
-          e.companiesProposed.some((p) => p.id === company.id),
-      )
-      .map((e) => e.asOf)
-      .sort();
+    const history = (statusChanges.get(company.id) ?? []).slice().sort((a, b) => (a.asOf < b.asOf ? 1 : -1));
+    const touched = [...(touchedOn.get(company.id) ?? [])].sort();
     const base = {
       company,
       sections: sectionsOf(company),
       parent: company.parent ? { id: company.parent, name: parentCompany?.name ?? company.parent } : undefined,
-      children: companies.companies.filter((c) => c.parent === company.id),
+      children: children.get(company.id) ?? [],
       aliases: [...new Set([...(reg?.aliases?.legal ?? []), ...(reg?.aliases?.strong ?? [])])].filter((a) => a !== company.name),
       units,
       awards,
