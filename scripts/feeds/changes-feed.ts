@@ -7,18 +7,29 @@ import { renderAtom, SITE_BASE_URL, tagId, type AtomEntry } from './atom.ts';
 
 const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
 
+/** `3 added (A, B, C)`, or `500 added (the first 200: A, …)` for a list the feed cut. */
+function names(list: readonly string[], count: number | undefined, what: string): string {
+  const total = count ?? list.length;
+  if (total === 0) return `0 ${what}`;
+  return `${total} ${what} (${total > list.length ? `the first ${list.length}: ` : ''}${list.join(', ')})`;
+}
+
 export function changesEntry(e: ChangesFeed['entries'][number]): AtomEntry {
+  const newAwards = e.newAwardCount ?? e.newAwards.length;
+  const proposed = e.companiesProposedCount ?? e.companiesProposed.length;
   const parts = [
-    e.newAwards.length ? plural(e.newAwards.length, 'new ICE award') : '',
+    newAwards ? plural(newAwards, 'new ICE award') : '',
     e.statusChanges.length ? plural(e.statusChanges.length, 'status change') : '',
-    e.companiesProposed.length ? plural(e.companiesProposed.length, 'company proposed', 'companies proposed') : '',
+    proposed ? plural(proposed, 'company proposed', 'companies proposed') : '',
     e.listChanges.length ? plural(e.listChanges.length, 'watchdog list change') : '',
   ].filter(Boolean);
   const content = [
     ...e.statusChanges.map((s) => `Status: ${s.id} ${s.from} → ${s.to}`),
     ...e.newAwards.map((a) => `New award: ${a.id} ${a.awardKey}${a.obligated === null ? '' : ` ($${a.obligated.toFixed(2)} obligated)`} ${a.url}`),
+    ...(e.newAwards.length < newAwards ? [`…and ${newAwards - e.newAwards.length} smaller new awards (the run report lists them all)`] : []),
     ...e.companiesProposed.map((c) => `Proposed: ${c.name} (${c.id}), ${plural(c.awards, 'award')}`),
-    ...e.listChanges.map((l) => `List ${l.source}/${l.list}: ${l.added.length} added${l.added.length ? ` (${l.added.join(', ')})` : ''}, ${l.removed.length} removed${l.removed.length ? ` (${l.removed.join(', ')})` : ''}`),
+    ...(e.companiesProposed.length < proposed ? [`…and ${proposed - e.companiesProposed.length} more companies proposed`] : []),
+    ...e.listChanges.map((l) => `List ${l.source}/${l.list}: ${names(l.added, l.addedCount, 'added')}, ${names(l.removed, l.removedCount, 'removed')}`),
   ];
   return {
     id: tagId('changes', e.asOf),

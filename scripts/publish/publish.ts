@@ -17,6 +17,7 @@ import type { Registry } from '../registry/schema.ts';
 import { pruneSite, siteFiles } from '../site/publish-site.ts';
 import { writeFilesAtomic } from '../util/atomic-fs.ts';
 import { awardsParquet, publishedAwardRows } from './awards-parquet.ts';
+import { largest } from './report-json.ts';
 import { stableStringify } from '../util/stable-json.ts';
 import { buildCheckIndex } from '../check/check-index.ts';
 import { renderChangesAtom } from '../feeds/changes-feed.ts';
@@ -34,6 +35,8 @@ import {
 
 export const POLICY_SOURCE = 'https://techqueria.org/no-tech-for-ice/';
 const MAX_CHANGE_ENTRIES = 200;
+/** New awards and proposed companies one feed entry lists at most (the largest; the rest are counted). */
+export const MAX_ENTRY_ITEMS = 200;
 
 export interface PublishSource {
   id: string;
@@ -312,14 +315,33 @@ async function updatedChangesFeed(path: string, plan: Plan): Promise<ChangesFeed
   const feed: ChangesFeed = existing.success
     ? existing.data
     : { $schema: `${SCHEMA_BASE_URL}changes.schema.json`, schemaVersion: PUBLISHED_SCHEMA_VERSION, entries: [] };
+  const proposed = plan.candidates.filter((c) => c.isNew);
+  // An entry is read by every consumer of the feed and the site: a first run over the whole history would
+  // otherwise put every award in it. Counts say how many there were; the run report lists them all.
   const entry: ChangesFeed['entries'][number] = {
     asOf: plan.asOf,
-    companiesProposed: plan.candidates.filter((c) => c.isNew).map((c) => ({ id: c.companyId, name: c.name, awards: c.awards.length })),
+    companiesProposed: largest(proposed, MAX_ENTRY_ITEMS, (c) => c.awards.length).map((c) => ({ id: c.companyId, name: c.name, awards: c.awards.length })),
+    ...(proposed.length > MAX_ENTRY_ITEMS ? { companiesProposedCount: proposed.length } : {}),
     statusChanges: plan.transitions.map((t) => ({ id: t.companyId, from: t.from, to: t.to })),
-    newAwards: plan.newAwards.map((n) => ({ id: n.companyId, awardKey: n.award.awardKey, obligated: n.award.obligated ?? null, url: n.award.url })),
-    listChanges: plan.listChanges.filter((l) => !l.structureChange).map((l) => ({ source: l.source, list: l.list, added: l.added, removed: l.removed })),
+    newAwards: largest(plan.newAwards, MAX_ENTRY_ITEMS, (n) => n.award.obligated).map((n) => ({
+      id: n.companyId,
+      awardKey: n.award.awardKey,
+      obligated: n.award.obligated ?? null,
+      url: n.award.url,
+    })),
+    ...(plan.newAwards.length > MAX_ENTRY_ITEMS ? { newAwardCount: plan.newAwards.length } : {}),
+    listChanges: plan.listChanges
+      .filter((l) => !l.structureChange)
+      .map((l) => ({
+        source: l.source,
+        list: l.list,
+        added: l.added.slice(0, MAX_ENTRY_ITEMS),
+        ...(l.added.length > MAX_ENTRY_ITEMS ? { addedCount: l.added.length } : {}),
+        removed: l.removed.slice(0, MAX_ENTRY_ITEMS),
+        ...(l.removed.length > MAX_ENTRY_ITEMS ? { removedCount: l.removed.length } : {}),
+      })),
   };
-  const empty = entry.companiesProposed.length + entry.statusChanges.length + entry.newAwards.length + entry.listChanges.length === 0;
+  const empty = proposed.length + entry.statusChanges.length + plan.newAwards.length + entry.listChanges.length === 0;
   // A rerun that finds nothing new leaves the day's entry as the first run wrote it.
   if (empty && existing.success) return undefined;
   const others = feed.entries.filter((e) => e.asOf !== plan.asOf);

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const PUBLISHED_SCHEMA_VERSION = '1.1.0';
+export const PUBLISHED_SCHEMA_VERSION = '1.2.0';
 export const SCHEMA_BASE_URL = 'https://icewatch.github.io/icewatch/v1/schema/';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -133,10 +133,27 @@ export const changesFeedSchema = z.strictObject({
   entries: z.array(
     z.strictObject({
       asOf: isoDate,
-      companiesProposed: z.array(z.strictObject({ id: z.string(), name: z.string(), awards: z.number().int() })),
+      companiesProposed: z
+        .array(z.strictObject({ id: z.string(), name: z.string(), awards: z.number().int() }))
+        .describe('Companies the run proposed, the ones with the most awards first when there are more than the feed lists (companiesProposedCount)'),
+      companiesProposedCount: z.number().int().optional().describe('How many companies the run proposed, when companiesProposed lists only some of them'),
       statusChanges: z.array(z.strictObject({ id: z.string(), from: z.string(), to: z.string() })),
-      newAwards: z.array(z.strictObject({ id: z.string(), awardKey: z.string(), obligated: z.number().nullable(), url: z.string().url() })),
-      listChanges: z.array(z.strictObject({ source: z.string(), list: z.string(), added: z.array(z.string()), removed: z.array(z.string()) })),
+      newAwards: z
+        .array(z.strictObject({ id: z.string(), awardKey: z.string(), obligated: z.number().nullable(), url: z.string().url() }))
+        .describe(
+          'New awards of registry companies; when there are more than the feed lists (newAwardCount), the largest by obligated. Every one is in the run report\'s detail file, reports/<asOf>.detail.parquet',
+        ),
+      newAwardCount: z.number().int().optional().describe('How many new awards the run found, when newAwards lists only the largest'),
+      listChanges: z.array(
+        z.strictObject({
+          source: z.string(),
+          list: z.string(),
+          added: z.array(z.string()).describe('Names added to the list (the first 200 when addedCount is set)'),
+          addedCount: z.number().int().optional().describe('How many names were added, when added lists only some'),
+          removed: z.array(z.string()).describe('Names removed from the list (the first 200 when removedCount is set)'),
+          removedCount: z.number().int().optional().describe('How many names were removed, when removed lists only some'),
+        }),
+      ),
     }),
   ),
 });

@@ -112,7 +112,7 @@ describe('recent obligations → active → ended, with award enrichment', () =>
     expect(entry.ice.byFiscalYear).toEqual([{ fiscalYear: 2026, obligated: 3_000_000, transactions: 2, complete: true }]);
     expect(entry.ice.lastActionDate).toBe('2026-05-04');
     expect(entry.ice.largestAwards[0]).toMatchObject({ awardKey: AWARD, url: `https://www.usaspending.gov/award/${AWARD}` });
-    expect(data.schemaVersion).toBe('1.1.0');
+    expect(data.schemaVersion).toBe('1.2.0');
     expect(data.totals.recentObligations).toBeGreaterThanOrEqual(1);
     const csv = await readFile(join(dataDir, 'published', 'v1', 'obligations-by-fiscal-year.csv'), 'utf8');
     expect(csv).toContain(`registry,palantir,Palantir Technologies,recent-obligations,2026,3000000.00,2,true,false,2026-05-04,${AWARD}`);

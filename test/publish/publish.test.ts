@@ -8,6 +8,9 @@ import { buildPlan } from '../../scripts/plan/build-plan.ts';
 import { publish, type PublishInputs } from '../../scripts/publish/publish.ts';
 import { withEngine } from '../../scripts/store/engine.ts';
 import { award, config, direct, fakeMatcher, mention, registryOf } from '../plan/fixtures.ts';
+import { floodPlan } from './flood-plan.ts';
+import { MAX_ENTRY_ITEMS } from '../../scripts/publish/publish.ts';
+import { changesFeedSchema } from '../../scripts/publish/published-schema.ts';
 
 const registry = registryOf([
   {
@@ -137,6 +140,44 @@ describe('publish', () => {
     expect(feed.entries[0].companiesProposed).toEqual([{ id: 'newco-llc', name: 'NEWCO LLC', awards: 1 }]);
     await publish(dir, inputs);
     expect(JSON.parse(await readFile(join(dir, 'changes.json'), 'utf8'))).toEqual(feed);
+  });
+});
+
+describe('the changes feed on a flood', () => {
+  it('lists the largest new awards and proposed companies and counts the rest, in JSON, Atom and bounded bytes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'icewatch-pub-'));
+    const plan = floodPlan();
+    await publish(dir, { ...inputsFor('2026-12-01', '2026-12-01T10:00:00.000Z'), plan });
+    const text = await readFile(join(dir, 'changes.json'), 'utf8');
+    const entry = changesFeedSchema.parse(JSON.parse(text)).entries[0]!;
+    expect(entry.newAwards).toHaveLength(MAX_ENTRY_ITEMS);
+    expect(entry.newAwardCount).toBe(5000);
+    const cutoff = plan.newAwards.map((n) => n.award.obligated!).sort((a, b) => b - a)[MAX_ENTRY_ITEMS - 1]!;
+    expect(Math.min(...entry.newAwards.map((n) => n.obligated!))).toBe(cutoff);
+    const proposed = plan.candidates.filter((c) => c.isNew);
+    expect(entry.companiesProposed).toHaveLength(MAX_ENTRY_ITEMS);
+    expect(entry.companiesProposedCount).toBe(proposed.length);
+    // The candidate with 300 awards is the first one kept.
+    expect(entry.companiesProposed[0]).toMatchObject({ id: 'cand-000', awards: 300 });
+    // A defaced watchdog page that 'adds' 20,000 names is cut the same way.
+    expect(entry.listChanges[0]).toMatchObject({ addedCount: 20_000, removed: ['Gone Inc'] });
+    expect(entry.listChanges[0]!.added).toHaveLength(MAX_ENTRY_ITEMS);
+    expect(entry.listChanges[0]).not.toHaveProperty('removedCount');
+    expect(text.length).toBeLessThan(120_000);
+    const atom = await readFile(join(dir, 'changes.xml'), 'utf8');
+    expect(atom).toContain('5000 new ICE awards');
+    expect(atom).toContain(`…and ${5000 - MAX_ENTRY_ITEMS} smaller new awards`);
+    expect(atom.length).toBeLessThan(200_000);
+  });
+
+  it('leaves the counts out when everything fits', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'icewatch-pub-'));
+    const plan = floodPlan();
+    await publish(dir, { ...inputsFor('2026-12-01', '2026-12-01T10:00:00.000Z'), plan: { ...plan, newAwards: plan.newAwards.slice(0, MAX_ENTRY_ITEMS), candidates: [] } });
+    const entry = changesFeedSchema.parse(JSON.parse(await readFile(join(dir, 'changes.json'), 'utf8'))).entries[0]!;
+    expect(entry.newAwards).toHaveLength(MAX_ENTRY_ITEMS);
+    expect(entry).not.toHaveProperty('newAwardCount');
+    expect(entry).not.toHaveProperty('companiesProposedCount');
   });
 });
 

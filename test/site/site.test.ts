@@ -166,6 +166,34 @@ describe('the generated site', () => {
     expect(Buffer.byteLength(text)).toBeLessThan(256 * 1024);
   });
 
+  it('the changes page says when a feed entry lists only the largest of its items', async () => {
+    const data = publishedCompaniesSchema.parse(JSON.parse(await readFile(join(repo.dataDir, 'published', 'v1', 'companies.json'), 'utf8'))) as SiteCompanies;
+    const empty: Attribution = { awards: new Map(), resellerAwards: new Map(), mentions: new Map(), review: [], unmatchedAwards: [], unmatchedMentions: [] };
+    const newAwards = Array.from({ length: 3 }, (_, i) => ({ id: 'geo-group', awardKey: `CONT_AWD_${i}`, obligated: 100 - i, url: `https://www.usaspending.gov/award/CONT_AWD_${i}` }));
+    const changes = {
+      $schema: 'https://example.org/changes.schema.json',
+      schemaVersion: '1.2.0',
+      entries: [
+        {
+          asOf: '2026-12-01',
+          companiesProposed: [{ id: 'newco', name: 'NEWCO', awards: 4 }],
+          companiesProposedCount: 40,
+          statusChanges: [],
+          newAwards,
+          newAwardCount: 90_000,
+          listChanges: [{ source: 'watchdog', list: 'companies', added: ['A Inc'], addedCount: 5000, removed: [] }],
+        },
+      ],
+    };
+    const files = await renderSite({ companies: data, registry: { companies: [], byId: new Map(), dismissed: [] }, attribution: empty, downloads: [], changes });
+    const $ = cheerio.load(files.find((f) => f.path === 'changes.html')!.content);
+    const text = $('section.change').text();
+    expect(text).toContain('The 3 largest by obligated of 90000 new awards');
+    expect(text).toContain('The 1 largest by awards of 40 companies proposed');
+    expect(text).toContain('added A Inc and 4999 more');
+    expect($('section.change li').length).toBe(5);
+  });
+
   it('hostile text stays text on every page', async () => {
     const hostile = await buildHostileSite();
     const pages = await tree(join(hostile.dataDir, 'published', 'site'));
