@@ -3,6 +3,7 @@
  * export. Rows are yielded one at a time from the byte stream, so a multi-gigabyte download never
  * sits in memory as a string.
  */
+import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import type { z } from 'zod';
@@ -124,6 +125,32 @@ export function pickColumns(fields: readonly string[], index: ReadonlyMap<string
     picked[column] = position === undefined ? '' : (fields[position] ?? '');
   }
   return picked;
+}
+
+/** The first record of a file (its header, where it has one), or undefined for an empty file. */
+export async function readHeader(path: string, place: CsvPlace): Promise<string[] | undefined> {
+  for await (const row of readCsvRows(createReadStream(path), place)) return row.fields;
+  return undefined;
+}
+
+/**
+ * The line each data record starts on (record 0 is the first after the header, or the first of a
+ * header-less file), and how many data records there are: what the engine's reader, which knows no lines,
+ * needs to name a bad row.
+ */
+export async function recordLines(
+  path: string,
+  place: CsvPlace,
+  wanted: ReadonlySet<number>,
+  { header }: { header: boolean },
+): Promise<{ lines: Map<number, number>; records: number }> {
+  const lines = new Map<number, number>();
+  let record = header ? -1 : 0;
+  for await (const row of readCsvRows(createReadStream(path), place)) {
+    if (record >= 0 && wanted.has(record)) lines.set(record, row.line);
+    record += 1;
+  }
+  return { lines, records: Math.max(0, record) };
 }
 
 /** One RowIssue per rejected cell, naming the column. */

@@ -19,16 +19,21 @@ const GLOB = /[*?[\]{}]/;
 const MAX_LINE_BYTES = 1_000_000;
 
 /**
- * Data rows (after the header) as arrays of the cells at `positions` (-1: a column the file lacks, read as
- * empty). `columnCount` is the header's width; every row must have it.
+ * Data rows (after the header, unless `header` is false) as arrays of the cells at `positions` (-1: a
+ * column the file lacks, read as empty). `columnCount` is the file's width; every row must have it.
  */
-export async function* readColumnsWithEngine(path: string, columnCount: number, positions: readonly number[]): AsyncGenerator<string[]> {
+export async function* readColumnsWithEngine(
+  path: string,
+  columnCount: number,
+  positions: readonly number[],
+  options: { header?: boolean } = {},
+): AsyncGenerator<string[]> {
   if (GLOB.test(path) || columnCount < 1) throw new EngineCsvRefused(`${path}: not read by the engine`);
   // Names of our own: a header may repeat a column the source does not read, and read_csv wants them unique.
   const columns = Array.from({ length: columnCount }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ');
   const cells = positions.map((p) => (p < 0 ? "''" : `coalesce(c${p}, '')`)).join(', ');
   const sql =
-    `SELECT to_json([${cells}]) AS cells FROM read_csv(${sqlString(path)}, header = true, auto_detect = false, ` +
+    `SELECT to_json([${cells}]) AS cells FROM read_csv(${sqlString(path)}, header = ${options.header !== false}, auto_detect = false, ` +
     `delim = ',', quote = '"', escape = '"', strict_mode = true, max_line_size = ${MAX_LINE_BYTES}, columns = {${columns}})`;
   let engine: Engine | undefined;
   try {

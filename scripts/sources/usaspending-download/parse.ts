@@ -17,7 +17,7 @@ import { SourceFormatError } from '../../util/errors.ts';
 import { forLog } from '../../util/sanitize.ts';
 import { stableStringify } from '../../util/stable-json.ts';
 import type { ParseContext, ParseResult, RawInput, RowIssue, Shortfall } from '../types.ts';
-import { columnCountIssue, indexHeader, pickColumns, readCsvRows, rowIssuesFromZod, type CsvPlace } from './csv-reader.ts';
+import { columnCountIssue, indexHeader, pickColumns, readCsvRows, readHeader, recordLines, rowIssuesFromZod, type CsvPlace } from './csv-reader.ts';
 import {
   DOWNLOAD_COLUMN_RENAMES,
   PRIME_COLUMNS,
@@ -152,23 +152,6 @@ async function parseCsvStream(
   return { kind: layout.kind, rows };
 }
 
-/** The header row (the first record), or undefined for an empty file. */
-async function readHeader(path: string, place: CsvPlace): Promise<string[] | undefined> {
-  for await (const row of readCsvRows(createReadStream(path), place)) return row.fields;
-  return undefined;
-}
-
-/** The line each data record starts on (record 0 is the first after the header), and how many records there are. */
-async function recordLines(path: string, place: CsvPlace, wanted: ReadonlySet<number>): Promise<{ lines: Map<number, number>; records: number }> {
-  const lines = new Map<number, number>();
-  let record = -1;
-  for await (const row of readCsvRows(createReadStream(path), place)) {
-    if (record >= 0 && wanted.has(record)) lines.set(record, row.line);
-    record += 1;
-  }
-  return { lines, records: Math.max(0, record) };
-}
-
 /**
  * One contract CSV on disk through the engine: the same records, row issues and row count as
  * parseCsvStream, or why the engine refused the file (then the caller reads it with csv-parse).
@@ -205,7 +188,7 @@ async function parseCsvFileWithEngine(
   if (bad.length > 0) {
     // Rows that fail are rare: only then is the file read again, by csv-parse, for the lines they start on.
     // The two readers must agree on what a record is; if they count differently, csv-parse's reading stands.
-    const { lines, records } = await recordLines(path, place, new Set(bad.map((b) => b.record)));
+    const { lines, records } = await recordLines(path, place, new Set(bad.map((b) => b.record)), { header: true });
     if (records !== rows) return { refused: `the engine read ${rows} record(s), csv-parse ${records}` };
     for (const b of bad) rowIssues.push(...rowIssuesFromZod(b.error, file, lines.get(b.record)!));
   }

@@ -3,6 +3,7 @@
  * …): USAspending contract transactions, header-less, re-saved by a spreadsheet (dates `DD/MM/YYYY`
  * or `DD/MM/YY HH:MM`, DUNS without leading zeros, booleans `t`/`f`). Transactions are folded into
  * awards keyed like USAspending's generated_unique_award_id, so they merge with the API's records.
+ * Rows are split by DuckDB's strict CSV reader (engine-csv.ts), or by csv-parse when it refuses a file.
  */
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
@@ -10,105 +11,14 @@ import { z } from 'zod';
 import { awardRecordSchema, usaspendingAwardUrl, type AwardRecord } from '../../records.ts';
 import { awardOrIdvFlag, csvField, csvRequired, parseAmount, parseDigitCode, parseDuns, parseHistoryDate, type ValueResult } from '../../util/csv-values.ts';
 import { SourceFormatError } from '../../util/errors.ts';
-import { toPlainText } from '../../util/sanitize.ts';
-import type { ParseResult, RawInput, RowIssue } from '../types.ts';
-import { columnCountIssue, pickColumns, readCsvRows, rowIssuesFromZod } from '../usaspending-download/csv-reader.ts';
+import { forLog, toPlainText } from '../../util/sanitize.ts';
+import type { ParseContext, ParseResult, RawInput, RowIssue } from '../types.ts';
+import { columnCountIssue, pickColumns, readCsvRows, readHeader, recordLines, rowIssuesFromZod } from '../usaspending-download/csv-reader.ts';
+import { EngineCsvRefused, readColumnsWithEngine } from '../usaspending-download/engine-csv.ts';
+import { HISTORY_COLUMNS } from './history-columns.ts';
 import { USASPENDING_SOURCE_ID } from './schema.ts';
 
-/**
- * Column names in file order: column 2 of `follow_the_money_data_dictionary.csv`, which ships with
- * the export (xpmethod/torn-apart; ../shared/fixtures/ice-history/). Embedded so an import needs only
- * the data files. It is USAspending's 2018 contract transaction download layout (before UEIs).
- */
-export const HISTORY_COLUMNS = [
-  'award_id_piid', 'modification_number', 'transaction_number', 'parent_award_agency_id',
-  'parent_award_agency_name', 'parent_award_id', 'parent_award_modification_number',
-  'federal_action_obligation', 'base_and_exercised_options_value', 'current_total_value_of_award',
-  'base_and_all_options_value', 'potential_total_value_of_award', 'action_date',
-  'period_of_performance_start_date', 'period_of_performance_current_end_date',
-  'period_of_performance_potential_end_date', 'ordering_period_end_date', 'awarding_agency_code',
-  'awarding_agency_name', 'awarding_sub_agency_code', 'awarding_sub_agency_name', 'awarding_office_code',
-  'awarding_office_name', 'funding_agency_code', 'funding_agency_name', 'funding_sub_agency_code',
-  'funding_sub_agency_name', 'funding_office_code', 'funding_office_name', 'foreign_funding',
-  'foreign_funding_description', 'sam_exception', 'sam_exception_description', 'recipient_duns',
-  'recipient_name', 'recipient_doing_business_as_name', 'cage_code', 'recipient_parent_name',
-  'recipient_parent_duns', 'recipient_country_code', 'recipient_country_name', 'recipient_address_line_1',
-  'recipient_address_line_2', 'recipient_city_name', 'recipient_state_code', 'recipient_state_name',
-  'recipient_zip_4_code', 'recipient_congressional_district', 'recipient_phone_number',
-  'recipient_fax_number', 'primary_place_of_performance_country_code',
-  'primary_place_of_performance_country_name', 'primary_place_of_performance_city_name',
-  'primary_place_of_performance_county_name', 'primary_place_of_performance_state_code',
-  'primary_place_of_performance_state_name', 'primary_place_of_performance_zip_4',
-  'primary_place_of_performance_congressional_district', 'award_or_idv_flag', 'award_type_code',
-  'award_type', 'idv_type_code', 'idv_type', 'multiple_or_single_award_idv_code',
-  'multiple_or_single_award_idv', 'type_of_idc_code', 'type_of_idc', 'type_of_contract_pricing_code',
-  'type_of_contract_pricing', 'award_description', 'action_type_code', 'action_type',
-  'solicitation_identifier', 'number_of_actions', 'product_or_service_code',
-  'product_or_service_code_description', 'contract_bundling_code', 'contract_bundling',
-  'dod_claimant_program_code', 'dod_claimant_program_description', 'naics_code', 'naics_description',
-  'recovered_materials_sustainability_code', 'recovered_materials_sustainability',
-  'domestic_or_foreign_entity_code', 'domestic_or_foreign_entity', 'dod_acquisition_program_code',
-  'dod_acquisition_program_description', 'information_technology_commercial_item_category_code',
-  'information_technology_commercial_item_category', 'epa_designated_product_code', 'epa_designated_product',
-  'country_of_product_or_service_origin_code', 'country_of_product_or_service_origin',
-  'place_of_manufacture_code', 'place_of_manufacture', 'subcontracting_plan_code', 'subcontracting_plan',
-  'extent_competed_code', 'extent_competed', 'solicitation_procedures_code', 'solicitation_procedures',
-  'type_of_set_aside_code', 'type_of_set_aside', 'evaluated_preference_code', 'evaluated_preference',
-  'research_code', 'research', 'fair_opportunity_limited_sources_code', 'fair_opportunity_limited_sources',
-  'other_than_full_and_open_competition_code', 'other_than_full_and_open_competition',
-  'number_of_offers_received', 'commercial_item_acquisition_procedures_code',
-  'commercial_item_acquisition_procedures', 'small_business_competitiveness_demonstration_program',
-  'commercial_item_test_program_code', 'commercial_item_test_program', 'a76_fair_act_action_code',
-  'a76_fair_act_action', 'fed_biz_opps_code', 'fed_biz_opps', 'local_area_set_aside_code',
-  'local_area_set_aside', 'price_evaluation_adjustment_preference_percent_difference',
-  'clinger_cohen_act_planning_code', 'clinger_cohen_act_planning',
-  'materials_supplies_articles_equipment_code', 'materials_supplies_articles_equipment',
-  'labor_standards_code', 'labor_standards', 'construction_wage_rate_requirements_code',
-  'construction_wage_rate_requirements', 'interagency_contracting_authority_code',
-  'interagency_contracting_authority', 'other_statutory_authority', 'program_acronym',
-  'parent_award_type_code', 'parent_award_type', 'parent_award_single_or_multiple_code',
-  'parent_award_single_or_multiple', 'major_program', 'national_interest_action_code',
-  'national_interest_action', 'cost_or_pricing_data_code', 'cost_or_pricing_data',
-  'cost_accounting_standards_clause_code', 'cost_accounting_standards_clause', 'gfe_gfp_code', 'gfe_gfp',
-  'sea_transportation_code', 'sea_transportation', 'undefinitized_action_code', 'undefinitized_action',
-  'consolidated_contract_code', 'consolidated_contract', 'performance_based_service_acquisition_code',
-  'performance_based_service_acquisition', 'multi_year_contract_code', 'multi_year_contract',
-  'contract_financing_code', 'contract_financing', 'purchase_card_as_payment_method_code',
-  'purchase_card_as_payment_method', 'contingency_humanitarian_or_peacekeeping_operation_code',
-  'contingency_humanitarian_or_peacekeeping_operation', 'alaskan_native_owned_corporation_or_firm',
-  'american_indian_owned_business', 'indian_tribe_federally_recognized', 'native_hawaiian_owned_business',
-  'tribally_owned_business', 'veteran_owned_business', 'service_disabled_veteran_owned_business',
-  'woman_owned_business', 'women_owned_small_business',
-  'economically_disadvantaged_women_owned_small_business', 'joint_venture_women_owned_small_business',
-  'joint_venture_economic_disadvantaged_women_owned_small_bus', 'minority_owned_business',
-  'subcontinent_asian_asian_indian_american_owned_business', 'asian_pacific_american_owned_business',
-  'black_american_owned_business', 'hispanic_american_owned_business', 'native_american_owned_business',
-  'other_minority_owned_business', 'contracting_officers_determination_of_business_size',
-  'contracting_officers_determination_of_business_size_code', 'emerging_small_business',
-  'community_developed_corporation_owned_firm', 'labor_surplus_area_firm', 'us_federal_government',
-  'federally_funded_research_and_development_corp', 'federal_agency', 'us_state_government',
-  'us_local_government', 'city_local_government', 'county_local_government',
-  'inter_municipal_local_government', 'local_government_owned', 'municipality_local_government',
-  'school_district_local_government', 'township_local_government', 'us_tribal_government',
-  'foreign_government', 'organizational_type', 'corporate_entity_not_tax_exempt',
-  'corporate_entity_tax_exempt', 'partnership_or_limited_liability_partnership', 'sole_proprietorship',
-  'small_agricultural_cooperative', 'international_organization', 'us_government_entity',
-  'community_development_corporation', 'domestic_shelter', 'educational_institution', 'foundation',
-  'hospital_flag', 'manufacturer_of_goods', 'veterinary_hospital', 'hispanic_servicing_institution',
-  'receives_contracts', 'receives_grants', 'receives_contracts_and_grants', 'airport_authority',
-  'council_of_governments', 'housing_authorities_public_tribal', 'interstate_entity', 'planning_commission',
-  'port_authority', 'transit_authority', 'subchapter_scorporation', 'limited_liability_corporation',
-  'foreign_owned_and_located', 'for_profit_organization', 'nonprofit_organization',
-  'other_not_for_profit_organization', 'the_ability_one_program', 'number_of_employees', 'annual_revenue',
-  'private_university_or_college', 'state_controlled_institution_of_higher_learning',
-  '1862_land_grant_college', '1890_land_grant_college', '1994_land_grant_college', 'minority_institution',
-  'historically_black_college', 'tribal_college', 'alaskan_native_servicing_institution',
-  'native_hawaiian_servicing_institution', 'school_of_forestry', 'veterinary_college',
-  'dot_certified_disadvantage', 'self_certified_small_disadvantaged_business',
-  'small_disadvantaged_business', 'c8a_program_participant',
-  'historically_underutilized_business_zone_hubzone_firm', 'sba_certified_8a_joint_venture',
-  'last_modified_date', 'fiscal_year',
-] as const;
+export { HISTORY_COLUMNS };
 
 const COLUMN_INDEX = new Map<string, number>(HISTORY_COLUMNS.map((name, position) => [name, position]));
 
@@ -295,46 +205,119 @@ export async function isHistoryCsv(path: string): Promise<boolean> {
   return false;
 }
 
+/** What one data record of a history file comes to, before the file's rows are applied in order. */
+type Entry =
+  | { record: number; line?: number; width: number }
+  | { record: number; line?: number; error: z.ZodError }
+  | { record: number; line?: number; tx: Transaction; duplicate: boolean };
+
+const POSITIONS = TRANSACTION_COLUMNS.map((c) => COLUMN_INDEX.get(c)!);
+const PROJECTED = new Map<string, number>(TRANSACTION_COLUMNS.map((c, i) => [c, i]));
+
+function transactionEntry(record: number, cells: Record<string, string>, line?: number): Entry {
+  const parsed = transactionSchema.safeParse(cells);
+  return parsed.success ? { record, line, tx: parsed.data, duplicate: false } : { record, line, error: parsed.error };
+}
+
+const transactionId = (tx: Transaction) => `${tx.key}\u0000${tx.modification_number ?? ''}\u0000${tx.transaction_number ?? ''}`;
+
+/** The file row by row with csv-parse, each record with its line. */
+async function entriesWithCsvParse(path: string, file: string): Promise<Entry[]> {
+  const entries: Entry[] = [];
+  let record = 0;
+  for await (const row of readCsvRows(createReadStream(path), { sourceId: USASPENDING_SOURCE_ID, file })) {
+    entries.push(
+      row.fields.length === HISTORY_COLUMNS.length
+        ? transactionEntry(record, pickColumns(row.fields, COLUMN_INDEX, TRANSACTION_COLUMNS), row.line)
+        : { record, line: row.line, width: row.fields.length },
+    );
+    record += 1;
+  }
+  return entries;
+}
+
+/**
+ * The file through DuckDB's strict reader (every row exactly 259 wide, or the engine refuses and the caller
+ * reads it with csv-parse). The engine knows no lines: only when a record needs one for an issue (a
+ * rejected row, a transaction read twice) is the file read again by csv-parse for them, and if the two
+ * readers count records differently, csv-parse's reading stands (undefined).
+ */
+async function entriesWithEngine(path: string, file: string, seen: ReadonlySet<string>): Promise<Entry[] | { refused: string }> {
+  const entries: Entry[] = [];
+  try {
+    for await (const cells of readColumnsWithEngine(path, HISTORY_COLUMNS.length, POSITIONS, { header: false })) {
+      entries.push(transactionEntry(entries.length, pickColumns(cells, PROJECTED, TRANSACTION_COLUMNS)));
+    }
+  } catch (error) {
+    if (error instanceof EngineCsvRefused) return { refused: error.message };
+    throw error;
+  }
+  markDuplicates(entries, seen);
+  const wanted = new Set(entries.filter((e) => !('tx' in e) || e.duplicate).map((e) => e.record));
+  if (wanted.size === 0) return entries;
+  const { lines, records } = await recordLines(path, { sourceId: USASPENDING_SOURCE_ID, file }, wanted, { header: false });
+  if (records !== entries.length) return { refused: `the engine read ${entries.length} record(s), csv-parse ${records}` };
+  for (const e of entries) if (wanted.has(e.record)) e.line = lines.get(e.record);
+  return entries;
+}
+
+/** A transaction seen before (in an earlier file, or earlier in this one) counts once. */
+function markDuplicates(entries: Entry[], seen: ReadonlySet<string>): void {
+  const here = new Set<string>();
+  for (const e of entries) {
+    if (!('tx' in e)) continue;
+    const id = transactionId(e.tx);
+    e.duplicate = seen.has(id) || here.has(id);
+    here.add(id);
+  }
+}
+
+export interface HistoryParseOptions {
+  /** false: split rows with csv-parse only (the engine's result is compared with it in tests). */
+  engine?: boolean;
+}
+
 /**
  * Parses one or more history files together: an award's transactions may sit in several fiscal
  * years' files, and fold into one record. A transaction seen twice (same award, modification and
  * transaction number) counts once.
  */
-export async function parseHistoryCsv(inputs: RawInput[]): Promise<ParseResult> {
+export async function parseHistoryCsv(inputs: RawInput[], ctx?: ParseContext, options: HistoryParseOptions = {}): Promise<ParseResult> {
   const awards = new Map<string, Fold>();
   const seen = new Set<string>();
   const rowIssues: RowIssue[] = [];
   for (const input of inputs) {
     const file = basename(input.path);
-    let rows = 0;
-    let fitting = 0;
-    const widths = new Set<number>();
-    for await (const row of readCsvRows(createReadStream(input.path), { sourceId: USASPENDING_SOURCE_ID, file })) {
-      rows += 1;
-      if (rows === 1 && row.fields[0] === HISTORY_COLUMNS[0]) {
-        throw new SourceFormatError(USASPENDING_SOURCE_ID, 'this CSV has a header row; the history import reads the header-less FY2013–FY2017 ICE export', { file, line: 1 });
-      }
-      if (row.fields.length !== HISTORY_COLUMNS.length) {
-        widths.add(row.fields.length);
-        rowIssues.push(columnCountIssue(file, row.line, row.fields.length, HISTORY_COLUMNS.length));
-        continue;
-      }
-      fitting += 1;
-      const parsed = transactionSchema.safeParse(pickColumns(row.fields, COLUMN_INDEX, TRANSACTION_COLUMNS));
-      if (!parsed.success) {
-        rowIssues.push(...rowIssuesFromZod(parsed.error, file, row.line));
-        continue;
-      }
-      const tx = parsed.data;
-      const id = `${tx.key}\u0000${tx.modification_number ?? ''}\u0000${tx.transaction_number ?? ''}`;
-      if (seen.has(id)) {
-        rowIssues.push({ file, line: row.line, message: `transaction ${tx.award_id_piid} modification ${tx.modification_number ?? '(none)'} already read; counted once` });
-        continue;
-      }
-      seen.add(id);
-      awards.set(tx.key, fold(awards.get(tx.key), tx));
+    const first = await readHeader(input.path, { sourceId: USASPENDING_SOURCE_ID, file });
+    if (first?.[0] === HISTORY_COLUMNS[0]) {
+      throw new SourceFormatError(USASPENDING_SOURCE_ID, 'this CSV has a header row; the history import reads the header-less FY2013–FY2017 ICE export', { file, line: 1 });
     }
-    if (rows > 0 && fitting === 0) {
+    let entries: Entry[] | undefined;
+    if (options.engine !== false) {
+      const read = await entriesWithEngine(input.path, file, seen);
+      if ('refused' in read) ctx?.log(`${file}: read with csv-parse, row by row (the engine's strict reader refused it: ${forLog(read.refused, 200)})`);
+      else entries = read;
+    }
+    if (!entries) {
+      entries = await entriesWithCsvParse(input.path, file);
+      markDuplicates(entries, seen);
+    }
+    const widths = new Set<number>();
+    for (const e of entries) {
+      const line = e.line ?? 0;
+      if ('width' in e) {
+        widths.add(e.width);
+        rowIssues.push(columnCountIssue(file, line, e.width, HISTORY_COLUMNS.length));
+      } else if ('error' in e) {
+        rowIssues.push(...rowIssuesFromZod(e.error, file, line));
+      } else if (e.duplicate) {
+        rowIssues.push({ file, line, message: `transaction ${e.tx.award_id_piid} modification ${e.tx.modification_number ?? '(none)'} already read; counted once` });
+      } else {
+        seen.add(transactionId(e.tx));
+        awards.set(e.tx.key, fold(awards.get(e.tx.key), e.tx));
+      }
+    }
+    if (entries.length > 0 && entries.every((e) => 'width' in e)) {
       throw new SourceFormatError(
         USASPENDING_SOURCE_ID,
         `no row has the history export's ${HISTORY_COLUMNS.length} columns (found ${[...widths].sort((a, b) => a - b).join(', ')}): not the FY2013–FY2017 ICE export`,

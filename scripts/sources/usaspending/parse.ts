@@ -142,7 +142,7 @@ export async function parseUsaspending(inputs: RawInput[], ctx: ParseContext): P
 
   const records: SourceRecord[] = [];
   if (csvInputs.length > 0) {
-    const history = await parseHistoryCsv(csvInputs);
+    const history = await parseHistoryCsv(csvInputs, ctx);
     rowIssues.push(...history.rowIssues);
     for (const record of history.records) {
       if (record.recordType === 'award') awards.push(record);
