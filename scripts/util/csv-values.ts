@@ -263,17 +263,38 @@ export const awardOrIdvFlag = csvRequired(parseAwardOrIdvFlag, 'the award or IDV
 export interface CellRule<T = unknown, Required extends boolean = boolean> {
   readonly parse: (raw: string) => ValueResult<T>;
   readonly required: Required extends true ? string : undefined;
+  /** Values repeat across rows (agency names, dates, recipients): rows share one string per value. */
+  readonly shared?: boolean;
 }
 
 /** A column's value once read: a required column always has one. */
 export type CellValue<C> = C extends CellRule<infer T, true> ? T : C extends CellRule<infer T, false> ? T | undefined : never;
 
-export function optionalCell<T>(parse: (raw: string) => ValueResult<T>): CellRule<T, false> {
-  return { parse, required: undefined };
+export function optionalCell<T>(parse: (raw: string) => ValueResult<T>, options: { shared?: boolean } = {}): CellRule<T, false> {
+  return { parse, required: undefined, ...options };
 }
 
-export function requiredCell<T>(parse: (raw: string) => ValueResult<T>, what: string): CellRule<T, true> {
-  return { parse, required: what };
+export function requiredCell<T>(parse: (raw: string) => ValueResult<T>, what: string, options: { shared?: boolean } = {}): CellRule<T, true> {
+  return { parse, required: what, ...options };
+}
+
+/**
+ * One string per distinct value for the shared columns of a file's rows. Every cell arrives as its own
+ * string; a million awards held "U.S. Immigration and Customs Enforcement" a million times over.
+ */
+export class StringPool {
+  // One map per column: the agency and date columns' maps stay small enough to sit in cache, whatever
+  // the recipient columns' hold.
+  private readonly columns = new Map<string, Map<string, string>>();
+
+  share(column: string, value: string): string {
+    let values = this.columns.get(column);
+    if (!values) this.columns.set(column, (values = new Map()));
+    const held = values.get(value);
+    if (held !== undefined) return held;
+    values.set(value, value);
+    return value;
+  }
 }
 
 /** The zod shape of a row of cells (csvField / csvRequired per column), for the rows that have issues. */
@@ -287,13 +308,17 @@ export function cellsShape<R extends Record<string, CellRule>>(rules: R): Record
  * Every column's value, when every cell is valid; undefined as soon as one is not (the row then goes
  * through the zod schema, which reports each issue). The same parsers decide either way.
  */
-export function decodeCells<R extends Record<string, CellRule>>(rules: R, cells: Readonly<Record<string, string>>): { [K in keyof R]: CellValue<R[K]> } | undefined {
+export function decodeCells<R extends Record<string, CellRule>>(
+  rules: R,
+  cells: Readonly<Record<string, string>>,
+  pool?: StringPool,
+): { [K in keyof R]: CellValue<R[K]> } | undefined {
   const out: Record<string, unknown> = {};
   for (const column in rules) {
     const rule = rules[column]!;
     const result = rule.parse(cells[column] ?? '');
     if (!result.ok || (result.value === undefined && rule.required !== undefined)) return undefined;
-    out[column] = result.value;
+    out[column] = pool && rule.shared && typeof result.value === 'string' ? pool.share(column, result.value) : result.value;
   }
   return out as { [K in keyof R]: CellValue<R[K]> };
 }

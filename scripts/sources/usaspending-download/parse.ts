@@ -13,6 +13,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { z } from 'zod';
 import type { AwardRecord } from '../../records.ts';
+import { StringPool } from '../../util/csv-values.ts';
 import { SourceFormatError } from '../../util/errors.ts';
 import { forLog } from '../../util/sanitize.ts';
 import { stableStringify } from '../../util/stable-json.ts';
@@ -64,6 +65,8 @@ interface Kept {
 /** Collects records by award key, keeping the most authoritative and most recent view of each. */
 class AwardCollector {
   private readonly kept = new Map<string, Kept>();
+  /** The repeated values of every file of this parse, held once. */
+  readonly pool = new StringPool();
 
   offer(candidate: Kept): void {
     const current = this.kept.get(candidate.record.awardKey);
@@ -113,12 +116,12 @@ function fileLayout(header: readonly string[], nameKind: DownloadFileKind | unde
 }
 
 /** One row's named cells: what the collector keeps, or why the row is rejected. */
-function readRow(kind: DownloadFileKind, cells: Record<string, string>): { kept: Kept } | { error: z.ZodError } {
+function readRow(kind: DownloadFileKind, cells: Record<string, string>, pool: StringPool): { kept: Kept } | { error: z.ZodError } {
   if (kind === 'prime') {
-    const parsed = primeRow.parse(cells);
+    const parsed = primeRow.parse(cells, pool);
     return parsed.success ? { kept: { record: parsed.data, fromPrime: true, stamp: parsed.data.lastModified ?? '' } } : { error: parsed.error };
   }
-  const parsed = subawardRow.parse(cells);
+  const parsed = subawardRow.parse(cells, pool);
   return parsed.success ? { kept: { record: parsed.data.record, fromPrime: false, stamp: parsed.data.reportModified ?? '' } } : { error: parsed.error };
 }
 
@@ -144,7 +147,7 @@ async function parseCsvStream(
       rowIssues.push(columnCountIssue(file, row.line, row.fields.length, header.length));
       continue;
     }
-    const read = readRow(layout.kind, pickColumns(row.fields, layout.index, layout.columns));
+    const read = readRow(layout.kind, pickColumns(row.fields, layout.index, layout.columns), collector.pool);
     if ('error' in read) rowIssues.push(...rowIssuesFromZod(read.error, file, row.line));
     else collector.offer(read.kept);
   }
@@ -176,7 +179,7 @@ async function parseCsvFileWithEngine(
   let rows = 0;
   try {
     for await (const cells of readColumnsWithEngine(path, header.length, positions)) {
-      const read = readRow(kind, pickColumns(cells, projected, columns));
+      const read = readRow(kind, pickColumns(cells, projected, columns), collector.pool);
       if ('error' in read) bad.push({ record: rows, error: read.error });
       else kept.push(read.kept);
       rows += 1;

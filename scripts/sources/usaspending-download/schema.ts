@@ -18,6 +18,7 @@ import {
   requiredCell,
   type CellRule,
   type CellValue,
+  type StringPool,
 } from '../../util/csv-values.ts';
 import { toPlainText } from '../../util/sanitize.ts';
 import type { ColumnRename } from './csv-reader.ts';
@@ -52,13 +53,15 @@ export type DownloadStatus = z.infer<typeof downloadStatusSchema>;
 // ---------------------------------------------------------------------------------------------
 // CSV cells
 
-const text = (limit = 300) => optionalCell((raw) => ({ ok: true, value: toPlainText(raw, limit) || undefined }));
+// Every column but the award's own identifiers and amounts repeats across awards (see StringPool).
+const shared = { shared: true };
+const text = (limit = 300) => optionalCell((raw) => ({ ok: true, value: toPlainText(raw, limit) || undefined }), shared);
 const amount = optionalCell((raw) => parseAmount(raw));
-const date = optionalCell((raw) => parseIsoDate(raw));
-const dateTime = optionalCell((raw) => parseIsoDate(raw, { allowTime: true }));
-const duns = optionalCell(parseDuns);
-const uei = optionalCell(parseUei);
-const naics = optionalCell((raw) => parseDigitCode(raw, { min: 2, max: 6 }));
+const date = optionalCell((raw) => parseIsoDate(raw), shared);
+const dateTime = optionalCell((raw) => parseIsoDate(raw, { allowTime: true }), shared);
+const duns = optionalCell(parseDuns, shared);
+const uei = optionalCell(parseUei, shared);
+const naics = optionalCell((raw) => parseDigitCode(raw, { min: 2, max: 6 }), shared);
 const piid = requiredCell((raw) => ({ ok: true, value: toPlainText(raw, 60) || undefined }), 'the PIID');
 const awardOrIdv = requiredCell(parseAwardOrIdvFlag, 'the award or IDV flag');
 // generated_unique_award_id: CONT_AWD_<piid>_<agency>_<parent piid|-NONE->_<parent agency|-NONE->, CONT_IDV_<piid>_<agency>.
@@ -92,8 +95,8 @@ function rowParser<R extends Record<string, CellRule>, T>(rules: R, build: (row:
     /** The zod path alone, which every row once took (tests hold the clean-row path to it). */
     schema,
     /** The row's value, or the zod error that names each rejected cell. */
-    parse(cells: Readonly<Record<string, string>>): { success: true; data: T } | { success: false; error: z.ZodError } {
-      const row = decodeCells(rules, cells);
+    parse(cells: Readonly<Record<string, string>>, pool?: StringPool): { success: true; data: T } | { success: false; error: z.ZodError } {
+      const row = decodeCells(rules, cells, pool);
       if (row) {
         const built = build(row);
         if ('value' in built) return { success: true, data: built.value };
