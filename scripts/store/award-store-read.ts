@@ -10,8 +10,9 @@ import { sourceRecordSchema, type SourceRecord } from '../records.ts';
 import { SourceFormatError, StoreError } from '../util/errors.ts';
 import { forLog } from '../util/sanitize.ts';
 import { snapshotMetaSchema, type PartitionEntry, type SnapshotMeta } from '../snapshots/meta.ts';
-import { awardFromRow } from './award-table.ts';
-import { withEngine, type Row } from './engine.ts';
+import { StringPool } from '../util/string-pool.ts';
+import { awardFromRow, isPlainAward } from './award-table.ts';
+import { engineWork, withEngine, type Row } from './engine.ts';
 import { MANIFEST_FILE, PARTITION_NAME, TEMP_NAME, fiscalYearOf, isDeadWriter, partitionsHash, plainFileSize, restoreHint, sha256File, storeDir } from './partition-files.ts';
 import { CSV_HEADER, loadPartitionsSql, misplacedRowsSql, selectAwardsSql } from './partition-sql.ts';
 
@@ -32,9 +33,9 @@ export async function readAwardStore(dataDir: string, sourceId: string): Promise
   for (let attempt = 1; ; attempt++) {
     const meta = await verifiedManifest(dataDir, sourceId);
     if (!meta) return undefined;
-    const rows = await loadVerified(dataDir, sourceId, meta);
+    const records = await loadVerified(dataDir, sourceId, meta);
     const after = await verifiedManifest(dataDir, sourceId).catch(() => undefined);
-    if (after?.contentHash === meta.contentHash) return { records: toRecords(rows, sourceId, storeDir(dataDir, sourceId)), meta };
+    if (after?.contentHash === meta.contentHash) return { records, meta };
     if (attempt >= READ_ATTEMPTS) {
       throw new SourceFormatError(sourceId, `the award store changed ${READ_ATTEMPTS} times while it was read (another process is writing it); try again`, {
         file: storeDir(dataDir, sourceId),
@@ -44,14 +45,34 @@ export async function readAwardStore(dataDir: string, sourceId: string): Promise
   }
 }
 
-/** The rows of verified partitions, each checked to sit in the file of its own fiscal year. */
-async function loadVerified(dataDir: string, sourceId: string, meta: SnapshotMeta): Promise<Row[]> {
+/**
+ * The records of verified partitions, each checked to sit in the file of its own fiscal year. Rows come
+ * from the engine a chunk at a time and become records as they arrive: the whole result is never held as
+ * row objects beside the records (at a million awards that was 5 GB).
+ */
+async function loadVerified(dataDir: string, sourceId: string, meta: SnapshotMeta): Promise<SourceRecord[]> {
   const dir = storeDir(dataDir, sourceId);
   const partitions = meta.partitions ?? [];
-  const { rows, misplaced } = await withEngine(async (engine) => {
+  const pool = new StringPool();
+  const { records, misplaced } = await withEngine(async (engine) => {
     await engine.run(loadPartitionsSql('awards', partitions.map((p) => ({ path: join(dir, p.file), format: p.format, fiscalYear: p.fiscalYear }))));
-    return { rows: await engine.all(selectAwardsSql('awards')), misplaced: await engine.all<{ award_key: string; partition_fiscal_year: number }>(misplacedRowsSql('awards')) };
+    const misplaced = await engine.all<{ award_key: string; partition_fiscal_year: number }>(misplacedRowsSql('awards'));
+    const records: SourceRecord[] = [];
+    const result = await engineWork(() => engine.connection.stream(selectAwardsSql('awards')));
+    const names = result.columnNames();
+    for (;;) {
+      const chunk = await engineWork(() => result.fetchChunk());
+      if (!chunk || chunk.rowCount === 0) break;
+      const vectors = names.map((_, i) => chunk.getColumnVector(i));
+      for (let r = 0; r < chunk.rowCount; r++) {
+        const row: Row = {};
+        for (let c = 0; c < names.length; c++) row[names[c]!] = vectors[c]!.getItem(r);
+        records.push(checkedRecord(row, pool, sourceId, dir));
+      }
+    }
+    return { records, misplaced };
   }).catch((error: unknown) => {
+    if (error instanceof SourceFormatError) throw error;
     // The bytes matched the manifest, so this is a file the engine cannot read as the award table.
     throw new SourceFormatError(sourceId, `the award store cannot be read as award rows (${(error as Error).message}); ${restoreHint(sourceId)}`, { file: dir });
   });
@@ -59,28 +80,26 @@ async function loadVerified(dataDir: string, sourceId: string, meta: SnapshotMet
   if (first) {
     throw new SourceFormatError(sourceId, `award ${first.award_key} is in the file of fiscal year ${first.partition_fiscal_year} but did not start in it; ${restoreHint(sourceId)}`, { file: dir });
   }
-  if (rows.length !== meta.recordCount) {
-    throw new SourceFormatError(sourceId, `the partitions hold ${rows.length} awards but the manifest says ${meta.recordCount}; ${restoreHint(sourceId)}`, {
+  if (records.length !== meta.recordCount) {
+    throw new SourceFormatError(sourceId, `the partitions hold ${records.length} awards but the manifest says ${meta.recordCount}; ${restoreHint(sourceId)}`, {
       file: join(dir, MANIFEST_FILE),
     });
   }
-  return rows;
+  return records;
 }
 
-function toRecords(rows: readonly Row[], sourceId: string, dir: string): SourceRecord[] {
-  const out: SourceRecord[] = [];
-  for (const row of rows) {
-    const checked = sourceRecordSchema.safeParse(awardFromRow(row));
-    if (!checked.success || checked.data.source !== sourceId) {
-      const issue = checked.success ? { message: `record of source ${checked.data.source}`, path: ['source'] } : checked.error.issues[0];
-      throw new SourceFormatError(sourceId, `award ${forLog(String(row.award_key).slice(1), 120)}: ${issue?.message ?? 'invalid record'}; ${restoreHint(sourceId)}`, {
-        file: dir,
-        path: issue?.path.join('.'),
-      });
-    }
-    out.push(checked.data);
-  }
-  return out;
+/** A stored row as its record, or an error naming the award and the field the record schema refuses. */
+function checkedRecord(row: Row, pool: StringPool, sourceId: string, dir: string): SourceRecord {
+  const record = awardFromRow(row, pool);
+  // Nearly every row passes isPlainAward, whose checks imply the schema's; the rest get the schema's verdict.
+  if (record.source === sourceId && isPlainAward(record)) return record;
+  const checked = sourceRecordSchema.safeParse(record);
+  if (checked.success && checked.data.source === sourceId) return checked.data;
+  const issue = checked.success ? { message: `record of source ${checked.data.source}`, path: ['source'] } : checked.error.issues[0];
+  throw new SourceFormatError(sourceId, `award ${forLog(String(record.awardKey), 120)}: ${issue?.message ?? 'invalid record'}; ${restoreHint(sourceId)}`, {
+    file: dir,
+    path: issue?.path.join('.'),
+  });
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { usaspendingAwardUrl, type AwardRecord } from '../records.ts';
+import type { StringPool } from '../util/string-pool.ts';
 
 type ColumnType = 'VARCHAR' | 'DOUBLE' | 'DATE' | 'INTEGER';
 
@@ -54,26 +55,22 @@ export function createAwardTableSql(name: string, options: { temp?: boolean } = 
  */
 export const FISCAL_YEAR_SQL = `coalesce(CAST(year(start_date) + CASE WHEN month(start_date) >= 10 THEN 1 ELSE 0 END AS INTEGER), 0)`;
 
-/**
- * A select list that turns award rows back into what awardFromRow reads: dates as YYYY-MM-DD text.
- * `alias` prefixes every column (e.g. 'a.').
- */
-export function awardSelectList(alias = ''): string {
-  return AWARD_COLUMNS.map(([name, type]) =>
-    type === 'DATE'
-      ? `strftime(${alias}${name}, '%Y-%m-%d') AS ${name}`
-      : type === 'VARCHAR'
-        ? `${sqlTextMark} || ${alias}${name} AS ${name}`
-        : `${alias}${name}`,
-  ).join(', ');
-}
+/** The award columns that come back as text (dates as YYYY-MM-DD), in one JSON array a row. */
+const TEXT_COLUMNS = AWARD_COLUMNS.filter(([, type]) => type !== 'DOUBLE').map(([name, type]) => ({ name, date: type === 'DATE' }));
+const TEXT_AT = new Map(TEXT_COLUMNS.map((c, i) => [c.name, i]));
+
+/** The amounts, as DOUBLE columns beside the array. */
+export const AMOUNT_COLUMNS = AWARD_COLUMNS.filter(([, type]) => type === 'DOUBLE').map(([name]) => name);
 
 /**
- * Text columns are read with one character in front: the client decodes each string with a default
- * TextDecoder, which drops a leading U+FEFF, so a value that starts with one would not come back whole.
- * awardFromRow takes the character off again (NULL stays NULL: NULL || x is NULL).
+ * A select list of what awardFromRow reads: every text and date column in one JSON array (`cells`; one
+ * string to decode a row instead of twenty-four, and a JSON string keeps a leading U+FEFF that the
+ * client's per-value decoding would drop), then the amounts. `alias` prefixes every column (e.g. 'a.').
  */
-const sqlTextMark = `'~'`;
+export function awardSelectList(alias = ''): string {
+  const cells = TEXT_COLUMNS.map(({ name, date }) => (date ? `strftime(${alias}${name}, '%Y-%m-%d')` : `${alias}${name}`));
+  return [`to_json([${cells.join(', ')}]) AS cells`, ...AMOUNT_COLUMNS.map((name) => `${alias}${name}`)].join(', ');
+}
 
 /** Appends records to a table made by createAwardTableSql. Dates go in as text and are cast by the engine. */
 export function appendAwards(appender: DuckDBAppender, records: Iterable<AwardRecord>): number {
@@ -120,60 +117,93 @@ export async function loadAwardRecords(
   return n;
 }
 
-function text(row: Record<string, unknown>, column: string): string | undefined {
-  const value = row[column];
-  return value === null || value === undefined ? undefined : String(value).slice(1);
+/** Only the members that have a value (an absent value stays absent, as the record schema wants it). */
+function defined<T extends Record<string, unknown>>(o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const key in o) if (o[key] !== undefined) out[key] = o[key];
+  return out as T;
 }
 
-/** A DATE column as awardSelectList gives it (YYYY-MM-DD text, unmarked). */
-function day(row: Record<string, unknown>, column: string): string | undefined {
-  const value = row[column];
-  return value === null || value === undefined ? undefined : String(value);
-}
-
-function num(row: Record<string, unknown>, column: string): number | undefined {
-  const value = row[column];
-  return value === null || value === undefined ? undefined : Number(value);
-}
-
-/** An AwardRecord from a row selected with awardSelectList() (text marked, see sqlTextMark). Absent values stay absent. */
-export function awardFromRow(row: Record<string, unknown>): AwardRecord {
-  const awardKey = text(row, 'award_key')!;
-  const defined = <T extends Record<string, unknown>>(o: T): T =>
-    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+/**
+ * An AwardRecord from a row selected with awardSelectList(). Absent values stay absent. With a pool, text columns share one string per value across the records read.
+ */
+export function awardFromRow(row: Record<string, unknown>, pool?: StringPool): AwardRecord {
+  const cells = JSON.parse(String(row.cells)) as Array<string | null>;
+  const text = (column: string): string | undefined => {
+    const value = cells[TEXT_AT.get(column)!];
+    if (value === null || value === undefined) return undefined;
+    return pool && !UNSHARED.has(column) ? pool.share(column, value) : value;
+  };
+  const day = text;
+  const num = (column: string): number | undefined => {
+    const value = row[column];
+    return value === null || value === undefined ? undefined : Number(value);
+  };
+  const awardKey = text('award_key')!;
   return defined({
     recordType: 'award' as const,
-    source: text(row, 'source')!,
+    source: text('source')!,
     awardKey,
-    piid: text(row, 'piid')!,
-    parentPiid: text(row, 'parent_piid'),
-    kind: text(row, 'kind') as AwardRecord['kind'],
-    awardType: text(row, 'award_type'),
+    piid: text('piid')!,
+    parentPiid: text('parent_piid'),
+    kind: text('kind') as AwardRecord['kind'],
+    awardType: text('award_type'),
     recipient: defined({
-      name: text(row, 'recipient_name')!,
-      uei: text(row, 'recipient_uei'),
-      duns: text(row, 'recipient_duns'),
-      parentName: text(row, 'recipient_parent_name'),
-      parentUei: text(row, 'recipient_parent_uei'),
-      parentDuns: text(row, 'recipient_parent_duns'),
-      recipientId: text(row, 'recipient_id'),
+      name: text('recipient_name')!,
+      uei: text('recipient_uei'),
+      duns: text('recipient_duns'),
+      parentName: text('recipient_parent_name'),
+      parentUei: text('recipient_parent_uei'),
+      parentDuns: text('recipient_parent_duns'),
+      recipientId: text('recipient_id'),
     }),
     amounts: defined({
-      obligated: num(row, 'obligated'),
-      current: num(row, 'current_value'),
-      potential: num(row, 'potential_value'),
-      outlays: num(row, 'outlays'),
+      obligated: num('obligated'),
+      current: num('current_value'),
+      potential: num('potential_value'),
+      outlays: num('outlays'),
     }),
-    start: day(row, 'start_date'),
-    end: day(row, 'end_date'),
-    lastDateToOrder: day(row, 'last_date_to_order'),
-    awardingAgency: text(row, 'awarding_agency'),
-    awardingSubAgency: text(row, 'awarding_sub_agency'),
-    awardingAgencyCode: text(row, 'awarding_agency_code'),
-    naics: text(row, 'naics'),
-    psc: text(row, 'psc'),
-    description: text(row, 'description'),
-    lastModified: day(row, 'last_modified'),
-    url: text(row, 'url') ?? usaspendingAwardUrl(awardKey),
+    start: day('start_date'),
+    end: day('end_date'),
+    lastDateToOrder: day('last_date_to_order'),
+    awardingAgency: text('awarding_agency'),
+    awardingSubAgency: text('awarding_sub_agency'),
+    awardingAgencyCode: text('awarding_agency_code'),
+    naics: text('naics'),
+    psc: text('psc'),
+    description: text('description'),
+    lastModified: day('last_modified'),
+    url: text('url') ?? usaspendingAwardUrl(awardKey),
   });
+}
+
+/** Columns whose values are the award's own: a pool entry each would only cost. */
+const UNSHARED = new Set(['award_key', 'piid', 'url']);
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const day = (value: string | undefined) => value === undefined || DAY.test(value);
+const amount = (value: number | undefined) => value === undefined || Number.isFinite(value);
+const nonEmpty = (value: string | undefined) => typeof value === 'string' && value.length > 0;
+
+/**
+ * Checks that imply awardRecordSchema's for a record built by awardFromRow (every member a string or
+ * number already): required text non-empty, kind known, dates YYYY-MM-DD, amounts finite, and the link
+ * the one the key gives. A record that fails any goes to the schema, which has the last word.
+ */
+export function isPlainAward(a: AwardRecord): boolean {
+  return (
+    nonEmpty(a.awardKey) &&
+    nonEmpty(a.piid) &&
+    (a.kind === 'contract' || a.kind === 'idv') &&
+    nonEmpty(a.recipient.name) &&
+    day(a.start) &&
+    day(a.end) &&
+    day(a.lastDateToOrder) &&
+    day(a.lastModified) &&
+    amount(a.amounts.obligated) &&
+    amount(a.amounts.current) &&
+    amount(a.amounts.potential) &&
+    amount(a.amounts.outlays) &&
+    a.url === usaspendingAwardUrl(a.awardKey)
+  );
 }

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { forLog } from './sanitize.ts';
+import type { StringPool } from './string-pool.ts';
 
 export type ValueResult<T> = { ok: true; value: T | undefined } | { ok: false; message: string };
 
@@ -276,25 +277,6 @@ export function optionalCell<T>(parse: (raw: string) => ValueResult<T>, options:
 
 export function requiredCell<T>(parse: (raw: string) => ValueResult<T>, what: string, options: { shared?: boolean } = {}): CellRule<T, true> {
   return { parse, required: what, ...options };
-}
-
-/**
- * One string per distinct value for the shared columns of a file's rows. Every cell arrives as its own
- * string; a million awards held "U.S. Immigration and Customs Enforcement" a million times over.
- */
-export class StringPool {
-  // One map per column: the agency and date columns' maps stay small enough to sit in cache, whatever
-  // the recipient columns' hold.
-  private readonly columns = new Map<string, Map<string, string>>();
-
-  share(column: string, value: string): string {
-    let values = this.columns.get(column);
-    if (!values) this.columns.set(column, (values = new Map()));
-    const held = values.get(value);
-    if (held !== undefined) return held;
-    values.set(value, value);
-    return value;
-  }
 }
 
 /** The zod shape of a row of cells (csvField / csvRequired per column), for the rows that have issues. */

@@ -60,6 +60,17 @@ async function filesOf(dir: string): Promise<Record<string, string>> {
   return out;
 }
 
+/** Rewrites a partition and its manifest entry to match, as someone editing the store by hand would. */
+async function rewriteWithManifest(folder: string, name: string, text: string): Promise<void> {
+  await writeFile(join(folder, name), text);
+  const manifest = JSON.parse(await readFile(join(folder, MANIFEST_FILE), 'utf8')) as { partitions: Array<{ file: string; bytes: number; sha256: string }>; contentHash: string };
+  const entry = manifest.partitions.find((p) => p.file === name)!;
+  entry.bytes = Buffer.byteLength(text);
+  entry.sha256 = createHash('sha256').update(text).digest('hex');
+  manifest.contentHash = createHash('sha256').update(manifest.partitions.map((p) => `${p.file} ${p.sha256}\n`).join('')).digest('hex');
+  await writeFile(join(folder, MANIFEST_FILE), JSON.stringify(manifest));
+}
+
 describe('the award store', { timeout: 60_000 }, () => {
   it('reads back exactly the records it was given, sorted by key, Parquet for settled years and text for the moving ones', async () => {
     const dir = await dataDir();
@@ -240,15 +251,7 @@ describe('a damaged award store', { timeout: 60_000 }, () => {
   it('refuses a text partition whose header was reordered, and a row moved into another year\'s file, even with the manifest updated to match', async () => {
     const { dir, folder } = await written();
     const file = join(folder, 'fy2026.csv');
-    const retag = async (text: string) => {
-      await writeFile(file, text);
-      const manifest = JSON.parse(await readFile(join(folder, MANIFEST_FILE), 'utf8')) as { partitions: Array<{ file: string; bytes: number; sha256: string }>; contentHash: string };
-      const entry = manifest.partitions.find((p) => p.file === 'fy2026.csv')!;
-      entry.bytes = Buffer.byteLength(text);
-      entry.sha256 = createHash('sha256').update(text).digest('hex');
-      manifest.contentHash = createHash('sha256').update(manifest.partitions.map((p) => `${p.file} ${p.sha256}\n`).join('')).digest('hex');
-      await writeFile(join(folder, MANIFEST_FILE), JSON.stringify(manifest));
-    };
+    const retag = (text: string) => rewriteWithManifest(folder, 'fy2026.csv', text);
     const original = await readFile(file, 'utf8');
     const [header, ...rows] = original.split('\n');
     const names = header!.split(',');
@@ -259,6 +262,36 @@ describe('a damaged award store', { timeout: 60_000 }, () => {
     expect(moved[0]).not.toBe(rows[0]);
     await retag([header, ...moved].join('\n'));
     expect((await refusal(dir)).message).toMatch(/is in the file of fiscal year 2026 but did not start in it/);
+  });
+
+  it('refuses an edited row the record schema refuses (unknown kind, empty PIID), naming award and field, manifest updated or not', async () => {
+    const { dir, folder } = await written();
+    const file = join(folder, 'fy2026.csv');
+    const original = await readFile(file, 'utf8');
+    const retag = (text: string) => rewriteWithManifest(folder, 'fy2026.csv', text);
+    const [header, ...rows] = original.split('\n');
+    const names = header!.split(',');
+    // A row without quoted cells, so that splitting at commas gives its columns.
+    const at = rows.findIndex((r) => !r.includes('"') && r.split(',').length === names.length);
+    const first = rows[at]!;
+    const edit = (column: string, value: string) => {
+      const cells = first.split(',');
+      cells[names.indexOf(column)] = value;
+      return [header, ...rows.slice(0, at), cells.join(','), ...rows.slice(at + 1)].join('\n');
+    };
+    const key = first.split(',')[0]!;
+    await retag(edit('kind', 'grant'));
+    const kind = await refusal(dir);
+    expect(kind.message).toContain(`award ${key}`);
+    expect(kind.message).toContain('field kind');
+    await retag(edit('piid', '""'));
+    const piid = (await refusal(dir)).message;
+    expect(piid).toContain('field piid');
+    expect(piid).toContain(`award ${key}`);
+    // A link of its own is the schema's to judge: a valid one reads back as written.
+    await retag(edit('url', 'https://example.org/award/1'));
+    const back = await readAwardStore(dir, SOURCE);
+    expect(back?.records.find((r) => r.recordType === 'award' && r.awardKey === key)).toMatchObject({ url: 'https://example.org/award/1' });
   });
 
   it('refuses at write time what it could not read back, and writes nothing', async () => {

@@ -13,7 +13,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { z } from 'zod';
 import type { AwardRecord } from '../../records.ts';
-import { StringPool } from '../../util/csv-values.ts';
+import { StringPool } from '../../util/string-pool.ts';
 import { SourceFormatError } from '../../util/errors.ts';
 import { forLog } from '../../util/sanitize.ts';
 import { stableStringify } from '../../util/stable-json.ts';

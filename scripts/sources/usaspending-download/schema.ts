@@ -18,8 +18,8 @@ import {
   requiredCell,
   type CellRule,
   type CellValue,
-  type StringPool,
 } from '../../util/csv-values.ts';
+import type { StringPool } from '../../util/string-pool.ts';
 import { toPlainText } from '../../util/sanitize.ts';
 import type { ColumnRename } from './csv-reader.ts';
 
