@@ -48,16 +48,16 @@ export interface PublishedAwardRow {
 }
 
 /** Rows for the registry's matched awards (as awards.csv has them) and every open candidate's awards. */
-export function publishedAwardRows(
+export function* publishedAwardRows(
   registryAwards: Iterable<[companyId: string, awards: readonly AttributedAward[]]>,
   candidates: readonly Candidate[],
   activeOf: (a: AttributedAward) => boolean,
-): PublishedAwardRow[] {
-  const rows: PublishedAwardRow[] = [];
+): Generator<PublishedAwardRow> {
+  // One row at a time into the engine: at a million awards the rows (and their cells) never sit in memory together.
   for (const [companyId, list] of registryAwards) {
     for (const a of list) {
       const r = a.award;
-      rows.push({
+      yield {
         companyId,
         companyKind: 'registry',
         relation: a.match.relation,
@@ -83,15 +83,14 @@ export function publishedAwardRows(
           active: activeOf(a),
           url: r.url,
         },
-      });
+      };
     }
   }
   for (const c of candidates) {
     for (const award of c.awards) {
-      rows.push({ companyId: c.companyId, companyKind: 'candidate', relation: c.match.relation, confidence: c.match.confidence, method: c.match.method, award });
+      yield { companyId: c.companyId, companyKind: 'candidate', relation: c.match.relation, confidence: c.match.confidence, method: c.match.method, award };
     }
   }
-  return rows;
 }
 
 function cells(row: PublishedAwardRow): ParquetCell[] {
@@ -125,10 +124,12 @@ function cells(row: PublishedAwardRow): ParquetCell[] {
 }
 
 /** The Parquet file's bytes. */
-export function awardsParquet(rows: readonly PublishedAwardRow[]): Promise<Uint8Array> {
+export function awardsParquet(rows: Iterable<PublishedAwardRow>): Promise<Uint8Array> {
   return rowsToParquet(
     PUBLISHED_AWARD_COLUMNS,
-    rows.map(cells),
+    (function* () {
+      for (const row of rows) yield cells(row);
+    })(),
     'company_kind DESC, company_id, award_key, relation, source, match_method, confidence, recipient_name, url',
   );
 }

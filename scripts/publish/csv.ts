@@ -4,18 +4,31 @@ import { stringify } from 'csv-stringify/sync';
  * CSV for researchers who open it in a spreadsheet: a cell that starts like a formula is prefixed with
  * an apostrophe so it is shown, not evaluated (text comes from outside sources).
  */
-export function toCsv(header: string[], rows: Array<Array<string | number | boolean | undefined | null>>): string {
-  const safe = rows.map((row) =>
-    row.map((cell) => {
-      if (cell === undefined || cell === null) return '';
-      if (typeof cell !== 'string') return String(cell);
-      // Whatever slipped past validation, no control character reaches a spreadsheet (tab and newlines are
-      // quoted by the writer).
-      cell = cell.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g, '');
-      // A plain number (a negative obligation is common) is not a formula and must stay a number.
-      if (/^-?\d+(?:\.\d+)?$/.test(cell)) return cell;
-      return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
-    }),
-  );
-  return stringify([header, ...safe], { record_delimiter: '\n', quoted_match: /[",\n\r]/ });
+export function toCsv(header: string[], rows: Iterable<Array<string | number | boolean | undefined | null>>): string {
+  // A batch at a time: a million-row table never exists as cleaned copies of all its rows at once.
+  const pieces = [stringify([header], OPTIONS)];
+  let batch: string[][] = [];
+  for (const row of rows) {
+    batch.push(row.map(safeCell));
+    if (batch.length === BATCH_ROWS) {
+      pieces.push(stringify(batch, OPTIONS));
+      batch = [];
+    }
+  }
+  if (batch.length > 0) pieces.push(stringify(batch, OPTIONS));
+  return pieces.join('');
+}
+
+const OPTIONS = { record_delimiter: '\n', quoted_match: /[",\n\r]/ } as const;
+const BATCH_ROWS = 10_000;
+
+function safeCell(cell: string | number | boolean | undefined | null): string {
+  if (cell === undefined || cell === null) return '';
+  if (typeof cell !== 'string') return String(cell);
+  // Whatever slipped past validation, no control character reaches a spreadsheet (tab and newlines are
+  // quoted by the writer).
+  cell = cell.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g, '');
+  // A plain number (a negative obligation is common) is not a formula and must stay a number.
+  if (/^-?\d+(?:\.\d+)?$/.test(cell)) return cell;
+  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
 }

@@ -257,7 +257,7 @@ function awardsCsv(inputs: PublishInputs): string {
   );
   return toCsv(
     ['company_id', 'relation', 'confidence', 'match_method', 'award_key', 'piid', 'parent_piid', 'kind', 'recipient_name', 'recipient_uei', 'recipient_duns', 'obligated', 'potential', 'start', 'end', 'last_date_to_order', 'active', 'naics', 'psc', 'description', 'source', 'url'],
-    rows.map(({ companyId, a }) => [
+    mapLazily(rows, ({ companyId, a }) => [
       companyId,
       a.match.relation,
       a.match.confidence.toFixed(2),
@@ -282,6 +282,11 @@ function awardsCsv(inputs: PublishInputs): string {
       a.award.url,
     ]),
   );
+}
+
+/** `list.map(f)` one item at a time, for a writer that consumes rows as it goes. */
+function* mapLazily<T, U>(list: readonly T[], f: (item: T) => U): Generator<U> {
+  for (const item of list) yield f(item);
 }
 
 function schemaFiles(outDir: string, extra: Array<{ fileName: string; content: string }>): PublishedFile[] {
