@@ -5,6 +5,7 @@
  */
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { usaspendingAwardUrl, type AwardRecord } from '../records.ts';
+import { compact } from '../util/compact.ts';
 import type { StringPool } from '../util/string-pool.ts';
 
 type ColumnType = 'VARCHAR' | 'DOUBLE' | 'DATE' | 'INTEGER';
@@ -72,6 +73,9 @@ export function awardSelectList(alias = ''): string {
   return [`to_json([${cells.join(', ')}]) AS cells`, ...AMOUNT_COLUMNS.map((name) => `${alias}${name}`)].join(', ');
 }
 
+/** The result columns of awardSelectList(), in order. */
+export const AWARD_SELECT_COLUMNS = ['cells', ...AMOUNT_COLUMNS];
+
 /** Appends records to a table made by createAwardTableSql. Dates go in as text and are cast by the engine. */
 export function appendAwards(appender: DuckDBAppender, records: Iterable<AwardRecord>): number {
   let n = 0;
@@ -117,13 +121,6 @@ export async function loadAwardRecords(
   return n;
 }
 
-/** Only the members that have a value (an absent value stays absent, as the record schema wants it). */
-function defined<T extends Record<string, unknown>>(o: T): T {
-  const out: Record<string, unknown> = {};
-  for (const key in o) if (o[key] !== undefined) out[key] = o[key];
-  return out as T;
-}
-
 /**
  * An AwardRecord from a row selected with awardSelectList(). Absent values stay absent. With a pool, text columns share one string per value across the records read.
  */
@@ -134,13 +131,12 @@ export function awardFromRow(row: Record<string, unknown>, pool?: StringPool): A
     if (value === null || value === undefined) return undefined;
     return pool && !UNSHARED.has(column) ? pool.share(column, value) : value;
   };
-  const day = text;
   const num = (column: string): number | undefined => {
     const value = row[column];
     return value === null || value === undefined ? undefined : Number(value);
   };
   const awardKey = text('award_key')!;
-  return defined({
+  return compact({
     recordType: 'award' as const,
     source: text('source')!,
     awardKey,
@@ -148,7 +144,7 @@ export function awardFromRow(row: Record<string, unknown>, pool?: StringPool): A
     parentPiid: text('parent_piid'),
     kind: text('kind') as AwardRecord['kind'],
     awardType: text('award_type'),
-    recipient: defined({
+    recipient: compact({
       name: text('recipient_name')!,
       uei: text('recipient_uei'),
       duns: text('recipient_duns'),
@@ -157,22 +153,22 @@ export function awardFromRow(row: Record<string, unknown>, pool?: StringPool): A
       parentDuns: text('recipient_parent_duns'),
       recipientId: text('recipient_id'),
     }),
-    amounts: defined({
+    amounts: compact({
       obligated: num('obligated'),
       current: num('current_value'),
       potential: num('potential_value'),
       outlays: num('outlays'),
     }),
-    start: day('start_date'),
-    end: day('end_date'),
-    lastDateToOrder: day('last_date_to_order'),
+    start: text('start_date'),
+    end: text('end_date'),
+    lastDateToOrder: text('last_date_to_order'),
     awardingAgency: text('awarding_agency'),
     awardingSubAgency: text('awarding_sub_agency'),
     awardingAgencyCode: text('awarding_agency_code'),
     naics: text('naics'),
     psc: text('psc'),
     description: text('description'),
-    lastModified: day('last_modified'),
+    lastModified: text('last_modified'),
     url: text('url') ?? usaspendingAwardUrl(awardKey),
   });
 }
@@ -181,8 +177,8 @@ export function awardFromRow(row: Record<string, unknown>, pool?: StringPool): A
 const UNSHARED = new Set(['award_key', 'piid', 'url']);
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const day = (value: string | undefined) => value === undefined || DAY.test(value);
-const amount = (value: number | undefined) => value === undefined || Number.isFinite(value);
+const isDay = (value: string | undefined) => value === undefined || DAY.test(value);
+const isAmount = (value: number | undefined) => value === undefined || Number.isFinite(value);
 const nonEmpty = (value: string | undefined) => typeof value === 'string' && value.length > 0;
 
 /**
@@ -196,14 +192,14 @@ export function isPlainAward(a: AwardRecord): boolean {
     nonEmpty(a.piid) &&
     (a.kind === 'contract' || a.kind === 'idv') &&
     nonEmpty(a.recipient.name) &&
-    day(a.start) &&
-    day(a.end) &&
-    day(a.lastDateToOrder) &&
-    day(a.lastModified) &&
-    amount(a.amounts.obligated) &&
-    amount(a.amounts.current) &&
-    amount(a.amounts.potential) &&
-    amount(a.amounts.outlays) &&
+    isDay(a.start) &&
+    isDay(a.end) &&
+    isDay(a.lastDateToOrder) &&
+    isDay(a.lastModified) &&
+    isAmount(a.amounts.obligated) &&
+    isAmount(a.amounts.current) &&
+    isAmount(a.amounts.potential) &&
+    isAmount(a.amounts.outlays) &&
     a.url === usaspendingAwardUrl(a.awardKey)
   );
 }

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { toPlainText } from '../../util/sanitize.ts';
+import { compact } from '../../util/compact.ts';
 
 export type FpdsKind = 'contract' | 'idv';
 
@@ -272,10 +273,6 @@ function plain(value: string | undefined, limit = NAME_LIMIT): string | undefine
   return cleaned === '' ? undefined : cleaned;
 }
 
-function definedOnly<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
-
 function toTransaction(
   kind: FpdsKind,
   id: z.output<typeof ownIdSchema>,
@@ -301,7 +298,7 @@ function toTransaction(
   const dollars = data.dollarValues;
   const totals = data.totalDollarValues;
   const contracting = data.purchaserInformation?.contractingOfficeAgencyID;
-  const vendorOut: FpdsVendor = definedOnly({
+  const vendorOut: FpdsVendor = compact({
     name: name ?? '',
     uei: uei?.UEI,
     duns: duns?.DUNSNumber,
@@ -310,7 +307,7 @@ function toTransaction(
     parentDuns: duns?.globalParentDUNSNumber,
   });
 
-  return definedOnly<FpdsTransaction>({
+  return compact<FpdsTransaction>({
     kind,
     awardKey: fpdsAwardKey({ kind, piid, agencyId, ...(parentPiid ? { parentPiid } : {}), ...(parentAgencyId ? { parentAgencyId } : {}) }),
     piid,
@@ -386,7 +383,7 @@ const deletionInfo = { transactionInformation: block(z.object({ lastModifiedDate
 function toDeletion(kind: FpdsKind, id: z.output<typeof ownIdSchema>, ref: z.output<typeof referencedIdvSchema> | undefined, lastModifiedAt: string | undefined): FpdsDeletion {
   const parentPiid = ref?.PIID;
   const parentAgencyId = parentPiid ? ref?.agencyID?.code || undefined : undefined;
-  return definedOnly<FpdsDeletion>({
+  return compact<FpdsDeletion>({
     kind,
     awardKey: fpdsAwardKey({ kind, piid: id.PIID, agencyId: id.agencyID.code, ...(parentPiid ? { parentPiid } : {}), ...(parentAgencyId ? { parentAgencyId } : {}) }),
     piid: id.PIID,

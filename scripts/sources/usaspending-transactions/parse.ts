@@ -22,6 +22,7 @@ import { type CoverageRecord, type SourceRecord, type TransactionRecord } from '
 import { SourceFormatError } from '../../util/errors.ts';
 import type { ParseContext, ParseResult, RawInput, RowIssue } from '../types.ts';
 import { naicsCodeForTitle } from './naics-titles.ts';
+import { compact } from '../../util/compact.ts';
 import {
   DASHBOARD_COLUMNS,
   KNOWN_AGENCIES,
@@ -332,6 +333,3 @@ export function recordedCoverage(code: string, fiscalYear: number, e: YearEviden
   });
 }
 
-function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}

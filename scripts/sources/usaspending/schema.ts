@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { usaspendingAwardUrl } from '../../records.ts';
 import type { AwardRecord } from '../../records.ts';
 import { toPlainText } from '../../util/sanitize.ts';
+import { compact } from '../../util/compact.ts';
 
 export const USASPENDING_SOURCE_ID = 'usaspending';
 
@@ -136,11 +137,6 @@ const awardKey = z
     }
     return { key, ...parts };
   });
-
-/** Drops undefined members so records serialize the same whichever path built them. */
-function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
 
 // ---- spending_by_award ---------------------------------------------------------------------
 
