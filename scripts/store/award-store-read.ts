@@ -11,8 +11,8 @@ import { SourceFormatError, StoreError } from '../util/errors.ts';
 import { forLog } from '../util/sanitize.ts';
 import { snapshotMetaSchema, type PartitionEntry, type SnapshotMeta } from '../snapshots/meta.ts';
 import { StringPool } from '../util/string-pool.ts';
-import { awardFromRow, isPlainAward } from './award-table.ts';
-import { engineWork, withEngine, type Row } from './engine.ts';
+import { AWARD_SELECT_COLUMNS, awardFromRow, isPlainAward } from './award-table.ts';
+import { streamChunks, withEngine, type Row } from './engine.ts';
 import { MANIFEST_FILE, PARTITION_NAME, TEMP_NAME, fiscalYearOf, isDeadWriter, partitionsHash, plainFileSize, restoreHint, sha256File, storeDir } from './partition-files.ts';
 import { CSV_HEADER, loadPartitionsSql, misplacedRowsSql, selectAwardsSql } from './partition-sql.ts';
 
@@ -58,11 +58,8 @@ async function loadVerified(dataDir: string, sourceId: string, meta: SnapshotMet
     await engine.run(loadPartitionsSql('awards', partitions.map((p) => ({ path: join(dir, p.file), format: p.format, fiscalYear: p.fiscalYear }))));
     const misplaced = await engine.all<{ award_key: string; partition_fiscal_year: number }>(misplacedRowsSql('awards'));
     const records: SourceRecord[] = [];
-    const result = await engineWork(() => engine.connection.stream(selectAwardsSql('awards')));
-    const names = result.columnNames();
-    for (;;) {
-      const chunk = await engineWork(() => result.fetchChunk());
-      if (!chunk || chunk.rowCount === 0) break;
+    const names = AWARD_SELECT_COLUMNS;
+    for await (const chunk of streamChunks(engine.connection, selectAwardsSql('awards'))) {
       const vectors = names.map((_, i) => chunk.getColumnVector(i));
       for (let r = 0; r < chunk.rowCount; r++) {
         const row: Row = {};

@@ -4,7 +4,7 @@
  * inside what the benchmark promises and spills to disk instead of growing.
  */
 import { tmpdir } from 'node:os';
-import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type DuckDBDataChunk, type DuckDBValue } from '@duckdb/node-api';
 import { StoreError } from '../util/errors.ts';
 
 export interface EngineOptions {
@@ -90,6 +90,19 @@ export async function engineWork<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } finally {
     engineMs += performance.now() - started;
+  }
+}
+
+/**
+ * A query's result a chunk (up to 2,048 rows) at a time, each fetch counted as the engine's time, so a
+ * caller turns rows into what it keeps as they arrive instead of holding the whole result.
+ */
+export async function* streamChunks(connection: DuckDBConnection, sql: string): AsyncGenerator<DuckDBDataChunk> {
+  const result = await engineWork(() => connection.stream(sql));
+  for (;;) {
+    const chunk = await engineWork(() => result.fetchChunk());
+    if (!chunk || chunk.rowCount === 0) return;
+    yield chunk;
   }
 }
 

@@ -9,7 +9,7 @@
  * EngineCsvRefused, and the caller reads that file with the JavaScript reader instead, which names each
  * bad row with its line: the engine only ever speeds a clean file up, it never decides what a bad one says.
  */
-import { engineWork, openEngine, sqlString, type Engine } from '../../store/engine.ts';
+import { openEngine, sqlString, streamChunks, type Engine } from '../../store/engine.ts';
 
 /** The engine could not read the file the strict way; read it with the JavaScript reader. */
 export class EngineCsvRefused extends Error {}
@@ -41,10 +41,7 @@ export async function* readColumnsWithEngine(
     // 1M-row parse took 21–46 s (at up to 2.8 GiB) instead of 21–24 s (1.9 GiB).
     engine = await openEngine({ threads: 1, memoryLimit: '256MB' });
     const { connection } = engine;
-    const result = await engineWork(() => connection.stream(sql));
-    for (;;) {
-      const chunk = await engineWork(() => result.fetchChunk());
-      if (!chunk || chunk.rowCount === 0) break;
+    for await (const chunk of streamChunks(connection, sql)) {
       const vector = chunk.getColumnVector(0);
       for (let row = 0; row < chunk.rowCount; row++) yield JSON.parse(vector.getItem(row) as string) as string[];
     }
