@@ -8,6 +8,7 @@ import type { AttributedAward } from '../plan/attribute.ts';
 import type { AwardEvidence, Candidate } from '../plan/types.ts';
 import { fiscalYearOf } from '../store/partition-files.ts';
 import { rowsToParquet, type ParquetCell, type ParquetColumns } from '../store/parquet-rows.ts';
+import { mapLazily } from '../util/lazy.ts';
 
 
 /** The published columns, in order (documented in the README's "Query the data"). */
@@ -127,9 +128,7 @@ function cells(row: PublishedAwardRow): ParquetCell[] {
 export function awardsParquet(rows: Iterable<PublishedAwardRow>): Promise<Uint8Array> {
   return rowsToParquet(
     PUBLISHED_AWARD_COLUMNS,
-    (function* () {
-      for (const row of rows) yield cells(row);
-    })(),
+    mapLazily(rows, cells),
     'company_kind DESC, company_id, award_key, relation, source, match_method, confidence, recipient_name, url',
   );
 }

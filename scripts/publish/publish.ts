@@ -16,6 +16,7 @@ import { obligationsCsv } from './obligations-csv.ts';
 import type { Registry } from '../registry/schema.ts';
 import { pruneSite, siteFiles } from '../site/publish-site.ts';
 import { writeFilesAtomic } from '../util/atomic-fs.ts';
+import { mapLazily } from '../util/lazy.ts';
 import { awardsParquet, publishedAwardRows } from './awards-parquet.ts';
 import { largest } from './report-json.ts';
 import { stableStringify } from '../util/stable-json.ts';
@@ -282,11 +283,6 @@ function awardsCsv(inputs: PublishInputs): string {
       a.award.url,
     ]),
   );
-}
-
-/** `list.map(f)` one item at a time, for a writer that consumes rows as it goes. */
-function* mapLazily<T, U>(list: readonly T[], f: (item: T) => U): Generator<U> {
-  for (const item of list) yield f(item);
 }
 
 function schemaFiles(outDir: string, extra: Array<{ fileName: string; content: string }>): PublishedFile[] {

@@ -172,13 +172,18 @@ export function buildSiteModel(inputs: SiteInputs): SiteModel {
   // scanned again for each of the registry's companies.
   const statusChanges = new Map<string, Array<{ asOf: string; from: string; to: string }>>();
   const touchedOn = new Map<string, Set<string>>();
+  const touch = (id: string, asOf: string) => {
+    let days = touchedOn.get(id);
+    if (!days) touchedOn.set(id, (days = new Set()));
+    days.add(asOf);
+  };
   for (const e of entries) {
-    for (const s of e.statusChanges) appendTo(statusChanges, s.id, { asOf: e.asOf, from: s.from, to: s.to });
-    for (const id of [...e.statusChanges.map((s) => s.id), ...e.newAwards.map((n) => n.id), ...e.companiesProposed.map((p) => p.id)]) {
-      let days = touchedOn.get(id);
-      if (!days) touchedOn.set(id, (days = new Set()));
-      days.add(e.asOf);
+    for (const s of e.statusChanges) {
+      appendTo(statusChanges, s.id, { asOf: e.asOf, from: s.from, to: s.to });
+      touch(s.id, e.asOf);
     }
+    for (const n of e.newAwards) touch(n.id, e.asOf);
+    for (const p of e.companiesProposed) touch(p.id, e.asOf);
   }
   const children = new Map<string, Array<(typeof companies.companies)[number]>>();
   for (const c of companies.companies) if (c.parent) appendTo(children, c.parent, c);

@@ -240,7 +240,7 @@ async function entriesWithCsvParse(path: string, file: string): Promise<Entry[]>
  * The file through DuckDB's strict reader (every row exactly 259 wide, or the engine refuses and the caller
  * reads it with csv-parse). The engine knows no lines: only when a record needs one for an issue (a
  * rejected row, a transaction read twice) is the file read again by csv-parse for them, and if the two
- * readers count records differently, csv-parse's reading stands (undefined).
+ * readers count records differently, csv-parse's reading stands (refused, and the caller reads it so).
  */
 async function entriesWithEngine(path: string, file: string, seen: ReadonlySet<string>): Promise<Entry[] | { refused: string }> {
   const entries: Entry[] = [];
