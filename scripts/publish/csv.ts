@@ -5,18 +5,24 @@ import { stringify } from 'csv-stringify/sync';
  * an apostrophe so it is shown, not evaluated (text comes from outside sources).
  */
 export function toCsv(header: string[], rows: Iterable<Array<string | number | boolean | undefined | null>>): string {
-  // A batch at a time: a million-row table never exists as cleaned copies of all its rows at once.
-  const pieces = [stringify([header], OPTIONS)];
+  return [...csvChunks(header, rows)].join('');
+}
+
+/**
+ * The same text as toCsv, a batch of rows at a time, for a table written to disk as it is made: a
+ * million-row table never exists as one string, nor as cleaned copies of all its rows at once.
+ */
+export function* csvChunks(header: string[], rows: Iterable<Array<string | number | boolean | undefined | null>>): Generator<string> {
+  yield stringify([header], OPTIONS);
   let batch: string[][] = [];
   for (const row of rows) {
     batch.push(row.map(safeCell));
     if (batch.length === BATCH_ROWS) {
-      pieces.push(stringify(batch, OPTIONS));
+      yield stringify(batch, OPTIONS);
       batch = [];
     }
   }
-  if (batch.length > 0) pieces.push(stringify(batch, OPTIONS));
-  return pieces.join('');
+  if (batch.length > 0) yield stringify(batch, OPTIONS);
 }
 
 const OPTIONS = { record_delimiter: '\n', quoted_match: /[",\n\r]/ } as const;

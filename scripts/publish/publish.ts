@@ -15,15 +15,16 @@ import type { CoverageSummary } from '../plan/obligations.ts';
 import { obligationsCsv } from './obligations-csv.ts';
 import type { Registry } from '../registry/schema.ts';
 import { pruneSite, siteFiles } from '../site/publish-site.ts';
-import { writeFilesAtomic } from '../util/atomic-fs.ts';
+import { writeFilesAtomic, type FileContent } from '../util/atomic-fs.ts';
 import { mapLazily } from '../util/lazy.ts';
 import { awardsParquet, publishedAwardRows } from './awards-parquet.ts';
 import { largest } from './report-json.ts';
+import { compactStableJsonChunks } from '../util/json-chunks.ts';
 import { stableStringify } from '../util/stable-json.ts';
 import { buildCheckIndex } from '../check/check-index.ts';
 import { renderChangesAtom } from '../feeds/changes-feed.ts';
 import { renderCompaniesMarkdown } from './companies-markdown.ts';
-import { toCsv } from './csv.ts';
+import { csvChunks, toCsv } from './csv.ts';
 import { formatAmount } from './format.ts';
 import {
   changesFeedSchema,
@@ -67,7 +68,8 @@ export interface PublishInputs {
 
 export interface PublishedFile {
   path: string;
-  content: string | Uint8Array;
+  /** The files that grow with the history (awards.csv, check-index.json) are chunks written as they are made. */
+  content: FileContent;
 }
 
 export async function renderPublished(outDir: string, inputs: PublishInputs): Promise<PublishedFile[]> {
@@ -114,7 +116,8 @@ export async function renderPublished(outDir: string, inputs: PublishInputs): Pr
       }),
     },
     // The matcher's view of the registry, for `icewatch check` and the site's check page (one line: it is data).
-    { path: join(outDir, 'check-index.json'), content: `${stableStringify(buildCheckIndex(inputs.registry, inputs.attribution, shownAsOf))}\n` },
+    // Built while it is written: its award timelines grow with the history.
+    { path: join(outDir, 'check-index.json'), content: { chunks: () => jsonLine(buildCheckIndex(inputs.registry, inputs.attribution, shownAsOf)) } },
     ...schemaFiles(outDir, inputs.extraSchemas ?? []),
   ];
   const feedPath = join(outDir, 'changes.json');
@@ -245,7 +248,7 @@ function companiesCsv(inputs: PublishInputs): string {
   );
 }
 
-function awardsCsv(inputs: PublishInputs): string {
+function awardsCsv(inputs: PublishInputs): FileContent {
   const rows: Array<{ companyId: string; a: AttributedAward }> = [];
   for (const [companyId, list] of [...inputs.attribution.awards, ...inputs.attribution.resellerAwards]) {
     for (const a of list) rows.push({ companyId, a });
@@ -256,33 +259,41 @@ function awardsCsv(inputs: PublishInputs): string {
       x.a.award.awardKey.localeCompare(y.a.award.awardKey) ||
       x.a.match.relation.localeCompare(y.a.match.relation),
   );
-  return toCsv(
-    ['company_id', 'relation', 'confidence', 'match_method', 'award_key', 'piid', 'parent_piid', 'kind', 'recipient_name', 'recipient_uei', 'recipient_duns', 'obligated', 'potential', 'start', 'end', 'last_date_to_order', 'active', 'naics', 'psc', 'description', 'source', 'url'],
-    mapLazily(rows, ({ companyId, a }) => [
-      companyId,
-      a.match.relation,
-      a.match.confidence.toFixed(2),
-      a.match.method,
-      a.award.awardKey,
-      a.award.piid,
-      a.award.parentPiid,
-      a.award.kind,
-      a.award.recipient.name,
-      a.award.recipient.uei,
-      a.award.recipient.duns,
-      formatAmount(a.award.amounts.obligated),
-      formatAmount(a.award.amounts.potential),
-      a.award.start,
-      a.award.end,
-      a.award.lastDateToOrder,
-      isAwardActive(a.award, inputs.asOf),
-      a.award.naics,
-      a.award.psc,
-      a.award.description,
-      a.award.source,
-      a.award.url,
-    ]),
-  );
+  return {
+    chunks: () =>
+      csvChunks(
+        ['company_id', 'relation', 'confidence', 'match_method', 'award_key', 'piid', 'parent_piid', 'kind', 'recipient_name', 'recipient_uei', 'recipient_duns', 'obligated', 'potential', 'start', 'end', 'last_date_to_order', 'active', 'naics', 'psc', 'description', 'source', 'url'],
+        mapLazily(rows, ({ companyId, a }) => [
+          companyId,
+          a.match.relation,
+          a.match.confidence.toFixed(2),
+          a.match.method,
+          a.award.awardKey,
+          a.award.piid,
+          a.award.parentPiid,
+          a.award.kind,
+          a.award.recipient.name,
+          a.award.recipient.uei,
+          a.award.recipient.duns,
+          formatAmount(a.award.amounts.obligated),
+          formatAmount(a.award.amounts.potential),
+          a.award.start,
+          a.award.end,
+          a.award.lastDateToOrder,
+          isAwardActive(a.award, inputs.asOf),
+          a.award.naics,
+          a.award.psc,
+          a.award.description,
+          a.award.source,
+          a.award.url,
+        ]),
+      ),
+  };
+}
+
+function* jsonLine(value: unknown): Generator<string> {
+  yield* compactStableJsonChunks(value, 3);
+  yield '\n';
 }
 
 function schemaFiles(outDir: string, extra: Array<{ fileName: string; content: string }>): PublishedFile[] {

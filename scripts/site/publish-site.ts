@@ -10,7 +10,8 @@ import { changesFeedSchema, type ChangesFeed } from '../publish/published-schema
 import type { Registry } from '../registry/schema.ts';
 import type { SiteCompanies } from './model.ts';
 import { renderCheckSite } from '../check/site-page.ts';
-import { renderSite } from './render-site.ts';
+import type { LazyText } from '../util/atomic-fs.ts';
+import { renderSiteLazily } from './render-site.ts';
 
 export interface SitePublishInputs {
   siteDir: string;
@@ -29,7 +30,7 @@ async function readText(path: string): Promise<string | undefined> {
   return readFile(path, 'utf8').catch(() => undefined);
 }
 
-export async function siteFiles(inputs: SitePublishInputs): Promise<Array<{ path: string; content: string }>> {
+export async function siteFiles(inputs: SitePublishInputs): Promise<Array<{ path: string; content: string | LazyText }>> {
   let changes = inputs.changes;
   if (!changes) {
     const text = await readText(join(inputs.dataDir, 'changes.json'));
@@ -38,7 +39,7 @@ export async function siteFiles(inputs: SitePublishInputs): Promise<Array<{ path
   }
   const downloads = new Set(inputs.dataFiles.map((f) => relative(inputs.dataDir, f).split(sep).join('/')));
   if (changes) downloads.add('changes.json');
-  const files = await renderSite({
+  const files = await renderSiteLazily({
     companies: inputs.companies,
     changes,
     registry: inputs.registry,

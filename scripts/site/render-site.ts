@@ -14,11 +14,18 @@ import { renderCompany } from './pages/company.ts';
 import { EMBED_LISTS, renderEmbed } from './pages/embed.ts';
 import { renderHome } from './pages/home.ts';
 import { renderChangelog, renderSources } from './pages/sources.ts';
+import type { LazyText } from '../util/atomic-fs.ts';
 import { repoPath } from '../util/repo-root.ts';
 
 export interface SiteFile {
   path: string;
   content: string;
+}
+
+/** A site file whose page is rendered when it is written (a company page at full history is large). */
+export interface LazySiteFile {
+  path: string;
+  content: string | LazyText;
 }
 
 export const SITE_ASSETS = ['site.css', 'site.js', 'embed.js', 'icon.svg'];
@@ -36,6 +43,11 @@ interface PageSpec {
 }
 
 export async function renderSite(inputs: SiteInputs): Promise<SiteFile[]> {
+  return (await renderSiteLazily(inputs)).map((f) => ({ path: f.path, content: typeof f.content === 'string' ? f.content : f.content.render() }));
+}
+
+/** The site's files in path order, pages as renderers: the same bytes as renderSite, one page at a time. */
+export async function renderSiteLazily(inputs: SiteInputs): Promise<LazySiteFile[]> {
   const model = buildSiteModel(inputs);
   const ctx: PageContext = { model, links: new LinkPolicy(model.curatedHosts) };
   const pages: PageSpec[] = [
@@ -50,9 +62,9 @@ export async function renderSite(inputs: SiteInputs): Promise<SiteFile[]> {
       body: (c: PageContext) => renderCompany(view, c),
     })),
   ];
-  const files: SiteFile[] = pages.map((p) => ({
+  const files: LazySiteFile[] = pages.map((p) => ({
     path: p.path,
-    content: page({ path: p.path, title: p.title, body: p.body(ctx), scripts: p.scripts, bare: p.bare }),
+    content: { render: () => page({ path: p.path, title: p.title, body: p.body(ctx), scripts: p.scripts, bare: p.bare }) },
   }));
   for (const view of model.companies) {
     const fy = view.company.ice.byFiscalYear;

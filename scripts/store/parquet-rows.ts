@@ -10,6 +10,8 @@ import type { DuckDBAppender } from '@duckdb/node-api';
 import { sqlString, withEngine } from './engine.ts';
 import { PARQUET_ROW_GROUP, ZSTD_LEVEL } from './partition-sql.ts';
 
+const PARQUET_MEMORY_LIMIT = '160MB';
+
 export type ParquetColumnType = 'VARCHAR' | 'DOUBLE' | 'DATE' | 'BOOLEAN' | 'INTEGER';
 export type ParquetCell = string | number | boolean | undefined;
 export type ParquetColumns = ReadonlyArray<readonly [name: string, type: ParquetColumnType]>;
@@ -54,7 +56,8 @@ export async function rowsToParquet(columns: ParquetColumns, rows: Iterable<read
         );
         return new Uint8Array(await readFile(file));
       },
-      { threads: 1 },
+      // The rows are a copy of awards the process already holds: past this the engine sorts on disk.
+      { threads: 1, memoryLimit: PARQUET_MEMORY_LIMIT },
     );
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -137,7 +137,12 @@ async function keepOld(path: string): Promise<string> {
  * File content as one string, or as a sequence of chunks for files too large to hold as one string
  * (a full-history snapshot). Chunked content is compared with the file on disk by hash.
  */
-export type FileContent = string | Uint8Array | { chunks: () => Iterable<string> };
+export type FileContent = string | Uint8Array | { chunks: () => Iterable<string> } | LazyText;
+
+/** Text made only when its turn to be written comes (a site page), so a group never holds every page at once. */
+export interface LazyText {
+  render: () => string;
+}
 
 export async function writeFilesAtomic(files: ReadonlyArray<{ path: string; content: FileContent }>): Promise<string[]> {
   const staged: Array<{ tmp: string; path: string; existed: boolean; backup?: string }> = [];
@@ -150,13 +155,14 @@ export async function writeFilesAtomic(files: ReadonlyArray<{ path: string; cont
         await mkdir(dir, { recursive: true });
         made.add(dir);
       }
-      if (typeof file.content === 'string') {
+      if (typeof file.content === 'string' || 'render' in file.content) {
+        const content = typeof file.content === 'string' ? file.content : file.content.render();
         const current = await readFile(file.path, 'utf8').catch(() => undefined);
-        if (current === file.content) continue;
+        if (current === content) continue;
         // Staged before writing: a write that fails part-way (a full disk) leaves a partial temp file.
         const entry = { tmp: tempPathFor(file.path), path: file.path, existed: current !== undefined };
         staged.push(entry);
-        await writeFile(entry.tmp, file.content);
+        await writeFile(entry.tmp, content);
         continue;
       }
       if (file.content instanceof Uint8Array) {

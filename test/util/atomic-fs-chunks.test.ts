@@ -49,4 +49,29 @@ describe('writeFilesAtomic with chunked content', () => {
     expect(await readFile(path, 'utf8')).toBe('old\n');
     expect(await readdir(dir)).toEqual(['x.jsonl']);
   });
+
+  it('renders lazy text in turn, one file at a time, and skips a file whose text is unchanged', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'icewatch-chunks-'));
+    const order: string[] = [];
+    const lazy = (name: string, text: string) => ({
+      path: join(dir, name),
+      content: {
+        render: () => {
+          order.push(name);
+          return text;
+        },
+      },
+    });
+    expect(await writeFilesAtomic([lazy('a.html', 'A'), lazy('b.html', 'B')])).toEqual([join(dir, 'a.html'), join(dir, 'b.html')]);
+    expect(order).toEqual(['a.html', 'b.html']);
+    const before = (await stat(join(dir, 'a.html'))).mtimeMs;
+    expect(await writeFilesAtomic([lazy('a.html', 'A'), lazy('b.html', 'B2')])).toEqual([join(dir, 'b.html')]);
+    expect((await stat(join(dir, 'a.html'))).mtimeMs).toBe(before);
+    expect(await readFile(join(dir, 'b.html'), 'utf8')).toBe('B2');
+    // A page that cannot be rendered stops the group before anything is renamed.
+    const failing = { path: join(dir, 'c.html'), content: { render: () => { throw new Error('page c failed'); } } };
+    await expect(writeFilesAtomic([lazy('a.html', 'A3'), failing])).rejects.toThrow('page c failed');
+    expect(await readFile(join(dir, 'a.html'), 'utf8')).toBe('A');
+    expect((await readdir(dir)).sort()).toEqual(['a.html', 'b.html']);
+  });
 });
