@@ -288,17 +288,19 @@ export function cellsShape<R extends Record<string, CellRule>>(rules: R): Record
 
 /**
  * Every column's value, when every cell is valid; undefined as soon as one is not (the row then goes
- * through the zod schema, which reports each issue). The same parsers decide either way.
+ * through the zod schema, which reports each issue). The same parsers decide either way. `cells` are in
+ * the order of `rules`' keys (`entries` is Object.entries(rules), computed once by the caller), as the
+ * engine hands a row over, so no object of named cells is built for a clean row.
  */
 export function decodeCells<R extends Record<string, CellRule>>(
-  rules: R,
-  cells: Readonly<Record<string, string>>,
+  entries: ReadonlyArray<readonly [keyof R & string, CellRule]>,
+  cells: readonly string[],
   pool?: StringPool,
 ): { [K in keyof R]: CellValue<R[K]> } | undefined {
   const out: Record<string, unknown> = {};
-  for (const column in rules) {
-    const rule = rules[column]!;
-    const result = rule.parse(cells[column] ?? '');
+  for (let i = 0; i < entries.length; i++) {
+    const [column, rule] = entries[i]!;
+    const result = rule.parse(cells[i] ?? '');
     if (!result.ok || (result.value === undefined && rule.required !== undefined)) return undefined;
     out[column] = pool && rule.shared && typeof result.value === 'string' ? pool.share(column, result.value) : result.value;
   }

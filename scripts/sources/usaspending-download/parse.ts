@@ -18,7 +18,7 @@ import { SourceFormatError } from '../../util/errors.ts';
 import { forLog } from '../../util/sanitize.ts';
 import { stableStringify } from '../../util/stable-json.ts';
 import type { ParseContext, ParseResult, RawInput, RowIssue, Shortfall } from '../types.ts';
-import { columnCountIssue, indexHeader, pickColumns, readCsvRows, readHeader, recordLines, rowIssuesFromZod, type CsvPlace } from './csv-reader.ts';
+import { columnCountIssue, indexHeader, readCsvRows, readHeader, recordLines, rowIssuesFromZod, type CsvPlace } from './csv-reader.ts';
 import {
   DOWNLOAD_COLUMN_RENAMES,
   PRIME_COLUMNS,
@@ -105,24 +105,28 @@ class AwardCollector {
 /** What a file's header says: its kind, where each column is, and the columns the source reads. */
 interface FileLayout {
   kind: DownloadFileKind;
-  index: Map<string, number>;
-  columns: readonly string[];
+  /** Where each column the source reads is in the file, in the kind's column order (-1: absent). */
+  positions: readonly number[];
 }
 
 function fileLayout(header: readonly string[], nameKind: DownloadFileKind | undefined, place: CsvPlace): FileLayout {
   const kind = nameKind ?? kindFromHeader(header, place);
   const index = indexHeader(header, kind === 'prime' ? PRIME_REQUIRED_COLUMNS : SUBAWARD_REQUIRED_COLUMNS, place, DOWNLOAD_COLUMN_RENAMES);
-  return { kind, index, columns: kind === 'prime' ? PRIME_COLUMNS : SUBAWARD_COLUMNS };
+  return { kind, positions: (kind === 'prime' ? PRIME_COLUMNS : SUBAWARD_COLUMNS).map((c) => index.get(c) ?? -1) };
 }
 
-/** One row's named cells: what the collector keeps, or why the row is rejected. */
-function readRow(kind: DownloadFileKind, cells: Record<string, string>, pool: StringPool): { kept: Kept } | { error: z.ZodError } {
+/** One row's cells (in the kind's column order): what the collector keeps, or why the row is rejected. */
+function readRow(kind: DownloadFileKind, cells: readonly string[], pool: StringPool): { kept: Kept } | { error: z.ZodError } {
   if (kind === 'prime') {
-    const parsed = primeRow.parse(cells, pool);
+    const parsed = primeRow.parseList(cells, pool);
     return parsed.success ? { kept: { record: parsed.data, fromPrime: true, stamp: parsed.data.lastModified ?? '' } } : { error: parsed.error };
   }
-  const parsed = subawardRow.parse(cells, pool);
+  const parsed = subawardRow.parseList(cells, pool);
   return parsed.success ? { kept: { record: parsed.data.record, fromPrime: false, stamp: parsed.data.reportModified ?? '' } } : { error: parsed.error };
+}
+
+function picked(fields: readonly string[], positions: readonly number[]): string[] {
+  return positions.map((p) => (p < 0 ? '' : (fields[p] ?? '')));
 }
 
 async function parseCsvStream(
@@ -147,7 +151,7 @@ async function parseCsvStream(
       rowIssues.push(columnCountIssue(file, row.line, row.fields.length, header.length));
       continue;
     }
-    const read = readRow(layout.kind, pickColumns(row.fields, layout.index, layout.columns), collector.pool);
+    const read = readRow(layout.kind, picked(row.fields, layout.positions), collector.pool);
     if ('error' in read) rowIssues.push(...rowIssuesFromZod(read.error, file, row.line));
     else collector.offer(read.kept);
   }
@@ -170,16 +174,14 @@ async function parseCsvFileWithEngine(
   const place: CsvPlace = { sourceId: SOURCE_ID, file };
   const header = await readHeader(path, place);
   if (!header) throw new SourceFormatError(SOURCE_ID, 'the CSV is empty (no header row)', { file });
-  const { kind, index, columns } = fileLayout(header, nameKind, place);
-  // The engine hands over the source's columns in `columns` order (a column the file lacks as empty).
-  const positions = columns.map((c) => index.get(c) ?? -1);
-  const projected = new Map(columns.map((c, i) => [c, i]));
+  const { kind, positions } = fileLayout(header, nameKind, place);
+  // The engine hands over the source's columns in their order (a column the file lacks as empty).
   const kept: Kept[] = [];
   const bad: Array<{ record: number; error: z.ZodError }> = [];
   let rows = 0;
   try {
     for await (const cells of readColumnsWithEngine(path, header.length, positions)) {
-      const read = readRow(kind, pickColumns(cells, projected, columns), collector.pool);
+      const read = readRow(kind, cells, collector.pool);
       if ('error' in read) bad.push({ record: rows, error: read.error });
       else kept.push(read.kept);
       rows += 1;

@@ -91,20 +91,27 @@ function rowParser<R extends Record<string, CellRule>, T>(rules: R, build: (row:
     }
     return check(built.value, ctx);
   });
+  const entries = Object.entries(rules) as Array<[keyof R & string, CellRule]>;
+  const columns = entries.map(([column]) => column);
+  /** The row's value, or the zod error that names each rejected cell; `cells` in `columns` order. */
+  const parseList = (cells: readonly string[], pool?: StringPool): { success: true; data: T } | { success: false; error: z.ZodError } => {
+    const row = decodeCells<R>(entries, cells, pool);
+    if (row) {
+      const built = build(row);
+      if ('value' in built) return { success: true, data: built.value };
+    }
+    const named: Record<string, string> = {};
+    columns.forEach((column, i) => (named[column] = cells[i] ?? ''));
+    const parsed = schema.safeParse(named);
+    return parsed.success ? { success: true, data: parsed.data } : { success: false, error: parsed.error };
+  };
   return {
-    columns: Object.keys(rules) as (keyof R & string)[],
+    columns,
     /** The zod path alone, which every row once took (tests hold the clean-row path to it). */
     schema,
-    /** The row's value, or the zod error that names each rejected cell. */
-    parse(cells: Readonly<Record<string, string>>, pool?: StringPool): { success: true; data: T } | { success: false; error: z.ZodError } {
-      const row = decodeCells(rules, cells, pool);
-      if (row) {
-        const built = build(row);
-        if ('value' in built) return { success: true, data: built.value };
-      }
-      const parsed = schema.safeParse(cells);
-      return parsed.success ? { success: true, data: parsed.data } : { success: false, error: parsed.error };
-    },
+    parseList,
+    /** parseList for a row of named cells (a column it lacks reads as empty). */
+    parse: (cells: Readonly<Record<string, string>>, pool?: StringPool) => parseList(columns.map((c) => cells[c] ?? ''), pool),
   };
 }
 
