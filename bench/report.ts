@@ -145,13 +145,17 @@ export function renderMarkdown(r: BenchResult): string {
     ...runs.flatMap((s) => [
       `**${fmtSec(s.result!.totalMs)}**${s.result!.failedStage ? ' (incomplete)' : ''}`,
       fmtPct(s.result!.totalMs > 0 ? s.result!.stages.reduce((sum, st) => sum + (st.engineMs ?? 0), 0) / s.result!.totalMs : 0),
-      fmtInt(s.result!.records / (s.result!.totalMs / 1000)),
+      s.result!.failedStage ? '–' : fmtInt(s.result!.records / (s.result!.totalMs / 1000)),
       `**${fmtInt(s.result!.peakRssMiB)} MiB**`,
     ]),
   ]);
   out.push(markdownTable([header, ...rows]), '');
   const failures = runs.flatMap((s) => s.result!.stages.filter((x) => x.error).map((x) => `- ${sizeLabel(s.size)} ${x.name}: ${x.error}`));
   const crashed = r.sizes.filter((s) => !s.result).map((s) => `- ${sizeLabel(s.size)}: the run exited with code ${s.exitCode}: ${s.stderrTail ?? ''}`);
+  const stopped = r.sizes
+    .filter((s) => s.result?.failedStage && s.exitCode !== 0)
+    .map((s) => `- ${sizeLabel(s.size)}: stopped in ${s.result!.failedStage}, ${fmtSec(s.result!.totalMs)} into the run, at ${fmtInt(s.result!.peakRssMiB)} MiB peak RSS`);
+  failures.push(...stopped);
   if (failures.length + crashed.length > 0) out.push('Failures:', '', ...failures, ...crashed, '');
 
   out.push(
@@ -171,8 +175,12 @@ export function renderMarkdown(r: BenchResult): string {
     ]),
     '',
   );
-  const grown = growth(r);
-  if (grown) out.push(`Growth: the ${sizeLabel(grown.big)} run took ${grown.ratio.toFixed(1)}× the ${sizeLabel(grown.small)} run (${(grown.big / grown.small).toFixed(0)}× the records; linear would be ${(grown.big / grown.small).toFixed(0)}×).`, '');
+  for (const grown of growths(r)) {
+    out.push(
+      `Growth: the ${sizeLabel(grown.big)} run took ${grown.ratio.toFixed(1)}× the ${sizeLabel(grown.small)} run${grown.complete ? '' : ' (at least: it did not complete)'} (${(grown.big / grown.small).toFixed(0)}× the records; linear would be ${(grown.big / grown.small).toFixed(0)}×).`,
+      '',
+    );
+  }
 
   const cold = runs.filter((s) => s.result!.cold);
   if (cold.length > 0) {
@@ -347,16 +355,24 @@ export function renderMarkdown(r: BenchResult): string {
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-export function growth(r: BenchResult): { small: number; big: number; ratio: number; complete: boolean } | undefined {
-  const done = r.sizes.filter((s) => s.result && s.result.stages.length > 0).sort((a, b) => a.size - b.size);
-  const big = done[done.length - 1];
-  const small = done.find((s) => s.size * 10 === big?.size) ?? done[done.length - 2];
-  if (!big || !small || big === small) return undefined;
-  return {
-    small: small.size,
-    big: big.size,
-    ratio: big.result!.totalMs / small.result!.totalMs,
-    complete: !big.result!.failedStage && !small.result!.failedStage,
-  };
+export interface Growth {
+  small: number;
+  big: number;
+  ratio: number;
+  complete: boolean;
+}
+
+/** The time of the `big` run over the `small` one, when both ran (a big run that stopped gives a lower bound). */
+export function growthBetween(r: BenchResult, small: number, big: number): Growth | undefined {
+  const find = (size: number) => r.sizes.find((s) => s.size === size && s.result && s.result.stages.length + (s.result.failedStage ? 1 : 0) > 0);
+  const a = find(small);
+  const b = find(big);
+  if (!a || !b) return undefined;
+  return { small, big, ratio: b.result!.totalMs / a.result!.totalMs, complete: !a.result!.failedStage && !b.result!.failedStage };
+}
+
+/** Every pair of sizes ten times apart. */
+export function growths(r: BenchResult): Growth[] {
+  return r.sizes.flatMap((s) => (growthBetween(r, s.size, s.size * 10) ? [growthBetween(r, s.size, s.size * 10)!] : []));
 }
 

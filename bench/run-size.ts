@@ -235,6 +235,7 @@ async function main(): Promise<void> {
   };
   /** Runs a stage; a failure is recorded with its time, memory and error, and the stages that need its output are skipped. */
   const stage = async <T>(name: string, run: () => T | Promise<T>, inputs: (out: T) => number): Promise<T | undefined> => {
+    emit({ type: 'begin', size: job.size, name });
     const start = performance.now();
     const engineStart = engineTime();
     try {
@@ -290,6 +291,8 @@ async function main(): Promise<void> {
   const registryValue = { companies: registry.companies, byId: new Map(registry.companies.map((c) => [c.id, c])), dismissed: [] };
   // A previous run that knew none of these awards: every attributed award is "new", the heaviest path.
   const previous: LastRunState = { schemaVersion: 1, companies: {}, lists: [], candidates: {} };
+  // Matching happens inside the plan: a process that dies in it was matching or planning.
+  emit({ type: 'begin', size: job.size, name: 'match and plan' });
   const planStart = performance.now();
   let result: PlanResult | undefined;
   let planError: string | undefined;
