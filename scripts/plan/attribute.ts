@@ -42,6 +42,14 @@ export function attribute(awards: AwardRecord[], mentions: MentionRecord[], matc
   for (const award of awards) {
     const detailed = matcher.matchDetailed?.(awardInput(award));
     const matches = detailed ? detailed.matches : matcher.matchAward(award);
+    // Most of a full history matches nothing.
+    if (matches.length === 0) {
+      if (detailed && detailed.notes.length > 0) {
+        // A registry unit before its acquisition (or after its sale) is known, not a new candidate.
+        result.review.push(awardReviewItem(award, [], detailed.notes.map((n) => n.text).join('; ')));
+      } else result.unmatchedAwards.push(award);
+      continue;
+    }
     const strong = matches.filter((m) => m.confidence >= PROPOSAL_THRESHOLD);
     const weak = matches.filter((m) => m.confidence < PROPOSAL_THRESHOLD);
     for (const match of strong) {
@@ -51,10 +59,6 @@ export function attribute(awards: AwardRecord[], mentions: MentionRecord[], matc
     if (weak.length > 0 && !strong.some((m) => m.relation !== 'via-reseller')) {
       result.review.push(awardReviewItem(award, weak.map(pickMatch)));
     }
-    if (matches.length === 0 && detailed && detailed.notes.length > 0) {
-      // A registry unit before its acquisition (or after its sale) is known, not a new candidate.
-      result.review.push(awardReviewItem(award, [], detailed.notes.map((n) => n.text).join('; ')));
-    } else if (matches.length === 0) result.unmatchedAwards.push(award);
   }
   for (const mention of mentions) {
     const matches = matcher.matchMention(mention);

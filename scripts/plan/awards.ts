@@ -22,14 +22,23 @@ export function awardEndDate(award: AwardRecord): string | undefined {
   return award.kind === 'idv' ? (award.lastDateToOrder ?? award.end) : (award.end ?? award.lastDateToOrder);
 }
 
-export function inAgencyScope(award: AwardRecord, config: Config): boolean {
-  // Sources that only ever query ICE leave the agency out of some formats (legacy exports); trust them.
-  if (!award.awardingAgencyCode && !award.awardingSubAgency) return true;
-  return config.agencies.some(
-    (agency) =>
-      award.awardingAgencyCode === agency.code ||
-      (award.awardingSubAgency ?? '').trim().toLowerCase() === agency.name.toLowerCase(),
-  );
+/** Whether an award's awarding agency is one the config counts; decided once per distinct agency name. */
+export function agencyScope(config: Config): (award: AwardRecord) => boolean {
+  const codes = new Set(config.agencies.map((a) => a.code));
+  const names = new Set(config.agencies.map((a) => a.name.toLowerCase()));
+  const byName = new Map<string, boolean>();
+  return (award) => {
+    // Sources that only ever query ICE leave the agency out of some formats (legacy exports); trust them.
+    if (!award.awardingAgencyCode && !award.awardingSubAgency) return true;
+    if (award.awardingAgencyCode !== undefined && codes.has(award.awardingAgencyCode)) return true;
+    const name = award.awardingSubAgency ?? '';
+    let known = byName.get(name);
+    if (known !== undefined) return known;
+    known = names.has(name.trim().toLowerCase());
+    // A handful of spellings in real data; a flood of distinct ones is not kept.
+    if (byName.size < 10_000) byName.set(name, known);
+    return known;
+  };
 }
 
 export function inTechScope(award: AwardRecord, config: Config): boolean {
@@ -44,13 +53,21 @@ export function inTechScope(award: AwardRecord, config: Config): boolean {
 /** Sources describe the same award; the most recently modified record wins, then this order. */
 const SOURCE_PRIORITY = ['fpds', 'usaspending', 'usaspending-download'];
 
+/**
+ * One record per award key, in key order. A stable sort keeps the input order among records of one key,
+ * so on a full tie the first one stays, and a source's records (sorted runs, one per store partition) cost
+ * the sort little: no map of every key is built.
+ */
 export function dedupeAwards(awards: AwardRecord[]): AwardRecord[] {
-  const byKey = new Map<string, AwardRecord>();
-  for (const award of awards) {
-    const current = byKey.get(award.awardKey);
-    if (!current || preferred(award, current)) byKey.set(award.awardKey, award);
+  const sorted = awards.slice().sort((a, b) => (a.awardKey < b.awardKey ? -1 : a.awardKey > b.awardKey ? 1 : 0));
+  const out: AwardRecord[] = [];
+  for (const award of sorted) {
+    const last = out.length - 1;
+    const current = out[last];
+    if (current?.awardKey !== award.awardKey) out.push(award);
+    else if (preferred(award, current)) out[last] = award;
   }
-  return [...byKey.values()].sort((a, b) => (a.awardKey < b.awardKey ? -1 : a.awardKey > b.awardKey ? 1 : 0));
+  return out;
 }
 
 function preferred(candidate: AwardRecord, current: AwardRecord): boolean {

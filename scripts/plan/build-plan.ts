@@ -11,7 +11,7 @@ import type { SnapshotMeta } from '../snapshots/store.ts';
 import { shortHash } from '../util/hash.ts';
 import { stableStringify } from '../util/stable-json.ts';
 import { attribute, awardReviewItem, type Attribution } from './attribute.ts';
-import { addYears, awardEndDate, dedupeAwards, hasStarted, inAgencyScope, inTechScope, sumAmounts, toAwardEvidence } from './awards.ts';
+import { addYears, agencyScope, awardEndDate, dedupeAwards, hasStarted, inTechScope, sumAmounts, toAwardEvidence } from './awards.ts';
 import { summarizeCompanies, type CompanySummary } from './company-summary.ts';
 import {
   attributeObligations,
@@ -85,7 +85,7 @@ export function buildPlan(inputs: PlanInputs): PlanResult {
   const enabled = inputs.sources.filter((s) => config.sources[s.id] !== false);
   const awards = dedupeAwards(
     enabled.flatMap((s) => s.records.filter((r): r is AwardRecord => r.recordType === 'award')),
-  ).filter((a) => inAgencyScope(a, config));
+  ).filter(agencyScope(config));
   const mentions = enabled
     .flatMap((s) => s.records.filter((r): r is MentionRecord => r.recordType === 'mention'))
     .sort((a, b) => `${a.source}/${a.list}/${a.name}`.localeCompare(`${b.source}/${b.list}/${b.name}`));

@@ -9,7 +9,7 @@
 import { transactionsConfig, type Config } from '../config.ts';
 import { PROPOSAL_THRESHOLD, type Matcher } from '../match/types.ts';
 import { usaspendingAwardUrl, type AwardRecord, type CoverageRecord, type TransactionRecord } from '../records.ts';
-import { fiscalYear, sumAmounts } from './awards.ts';
+import { awardEndDate, fiscalYear, sumAmounts } from './awards.ts';
 import { appendAll, appendTo } from '../util/group.ts';
 
 export interface FiscalYearFigure {
@@ -63,7 +63,7 @@ export interface CoverageSummary {
 export interface ObligationsResult {
   companies: Map<string, CompanyObligations>;
   coverage: CoverageSummary[];
-  /** Award keys that have a dated award record (an end date or last date to order) in some snapshot. */
+  /** Award keys ICE paid on (in-scope transactions) that have a dated award record (an end date or last date to order) in some snapshot. */
   datedAwardKeys: Set<string>;
   /** Transactions of awards no registry company matched at all (candidate material). */
   unmatched: TransactionRecord[];
@@ -205,9 +205,13 @@ export function attributeObligations(options: {
   const companies = new Map<string, CompanyObligations>();
   for (const [id, list] of byCompany) companies.set(id, summarizeObligations(list, yearComplete, recentSince, asOf));
 
-  const datedAwardKeys = new Set(
-    options.datedAwards.filter((a) => (a.kind === 'idv' ? (a.lastDateToOrder ?? a.end) : (a.end ?? a.lastDateToOrder)) !== undefined).map((a) => a.awardKey),
-  );
+  // Asked only of the awards ICE paid on (a status's recent money, enrichment): a full history's awards
+  // without a transaction need no entry.
+  const paidAwards = new Set(inScope.map((t) => t.awardKey));
+  const datedAwardKeys = new Set<string>();
+  if (paidAwards.size > 0) {
+    for (const a of options.datedAwards) if (paidAwards.has(a.awardKey) && awardEndDate(a) !== undefined) datedAwardKeys.add(a.awardKey);
+  }
   return {
     companies,
     coverage: coverageSummary(coverage, inScope, yearComplete),
