@@ -3,7 +3,6 @@
  * function of data; this file turns flags into options and results into output.
  */
 import { existsSync } from 'node:fs';
-import * as core from '@actions/core';
 import { defineCommand, renderUsage, runCommand, type ArgsDef, type CommandDef } from 'citty';
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
@@ -42,6 +41,13 @@ import { isCalendarDate } from './util/plausible.ts';
 
 const dataArg = { type: 'string', description: 'Data directory (registry, snapshots, published outputs)', default: 'data' } as const;
 const inGitHubActions = process.env.GITHUB_ACTIONS === 'true';
+// Loaded only inside Actions: elsewhere the package would be a tenth of a second of every start, unused.
+const actionsCore = inGitHubActions ? await import('@actions/core') : undefined;
+
+function core(): typeof import('@actions/core') {
+  if (!actionsCore) throw new Error('@actions/core is used only inside GitHub Actions');
+  return actionsCore;
+}
 const log = (message: string): void => {
   process.stderr.write(`${message}\n`);
 };
@@ -76,7 +82,7 @@ const validate = defineCommand({
     const errors = problems.filter((p) => p.severity === 'error').length;
     const warnings = problems.length - errors;
     log(`registry: ${errors} error(s), ${warnings} warning(s)`);
-    if (inGitHubActions) for (const p of problems) (p.severity === 'error' ? core.error : core.warning)(p.message, { file: rel(p.file), startLine: p.line });
+    if (inGitHubActions) for (const p of problems) (p.severity === 'error' ? core().error : core().warning)(p.message, { file: rel(p.file), startLine: p.line });
     if (errors > 0) process.exitCode = 1;
   },
 });
@@ -289,7 +295,7 @@ const doctor = defineCommand({
     const baseUrl = process.env.GITHUB_API_URL || undefined;
     const issuer = process.env.ICEWATCH_APP_CLIENT_ID || process.env.ICEWATCH_APP_ID || '';
     const privateKey = process.env.ICEWATCH_APP_PRIVATE_KEY || '';
-    const findings = await runDoctor(createGitHubClient({ token, ...(baseUrl ? { baseUrl } : {}) }), {
+    const findings = await runDoctor(await createGitHubClient({ token, ...(baseUrl ? { baseUrl } : {}) }), {
       owner,
       repo,
       ...(baseUrl ? { baseUrl } : {}),
@@ -343,11 +349,11 @@ const smokeCommand = defineCommand({
     const summary = smokeSummary(reports);
     log(summary);
     if (inGitHubActions) {
-      core.summary.addHeading('icewatch smoke --live', 2).addRaw(`\n${smokeTable(reports)}\n`, true);
-      await core.summary.write();
+      core().summary.addHeading('icewatch smoke --live', 2).addRaw(`\n${smokeTable(reports)}\n`, true);
+      await core().summary.write();
       for (const r of reports) {
-        if (r.status === 'changed') core.error(`${r.source}: contract changed: ${r.message ?? ''}`);
-        else if (r.status === 'unavailable') core.warning(`${r.source}: unavailable: ${r.message ?? ''}`);
+        if (r.status === 'changed') core().error(`${r.source}: contract changed: ${r.message ?? ''}`);
+        else if (r.status === 'unavailable') core().warning(`${r.source}: unavailable: ${r.message ?? ''}`);
       }
     }
     // A changed contract stops a scheduled run before it fetches; an outage is the fetch jobs' business
@@ -442,7 +448,7 @@ function printHealth(rows: SourceHealth[], stream: NodeJS.WritableStream = proce
       `${h.source.padEnd(30)} ${h.state.padEnd(6)} ${String(h.records).padStart(7)} records  last success ${h.lastSuccess?.slice(0, 19) ?? 'never'}` +
         `${h.sourceState ? `  state ${h.sourceState}` : ''}${h.message ? `  (${h.message})` : ''}\n`,
     );
-    if (inGitHubActions && h.state !== 'ok') core.warning(`${h.source} is ${h.state}: ${h.message ?? 'not refreshed'}`);
+    if (inGitHubActions && h.state !== 'ok') core().warning(`${h.source} is ${h.state}: ${h.message ?? 'not refreshed'}`);
   }
 }
 
@@ -459,14 +465,14 @@ function githubOptions(): GitHubSettings {
 }
 
 async function jobSummary(health: SourceHealth[], proposals: string, reportPath: string | undefined): Promise<void> {
-  core.summary.addHeading('icewatch run', 2);
-  core.summary.addTable([
+  core().summary.addHeading('icewatch run', 2);
+  core().summary.addTable([
     [{ data: 'Source', header: true }, { data: 'Health', header: true }, { data: 'Records', header: true }, { data: 'Last success', header: true }],
     ...health.map((h) => [h.source, h.state, String(h.records), h.lastSuccess ?? 'never']),
   ]);
-  core.summary.addRaw(proposals.replace(/[<>&]/g, ''), true);
-  if (reportPath) core.summary.addRaw(await readFile(reportPath, 'utf8').catch(() => ''), true);
-  await core.summary.write();
+  core().summary.addRaw(proposals.replace(/[<>&]/g, ''), true);
+  if (reportPath) core().summary.addRaw(await readFile(reportPath, 'utf8').catch(() => ''), true);
+  await core().summary.write();
 }
 
 /** All values of a repeatable string flag (--from a --from b, or --from=a). */
@@ -565,7 +571,7 @@ async function report(error: unknown, command: CommandDef<any>): Promise<number>
   // Every typed error (source unavailable or malformed, registry, GitHub, config) carries a message to act on.
   if (error instanceof IcewatchError) {
     process.stderr.write(`icewatch: ${err.message}\n`);
-    if (inGitHubActions) core.error(err.message);
+    if (inGitHubActions) core().error(err.message);
     return 1;
   }
   process.stderr.write(`icewatch: unexpected error: ${err.stack ?? err.message}\n`);

@@ -8,8 +8,10 @@
  * file ends with a comment holding the hash of what it was drawn from (spec and renderer versions) and of
  * its SVG, and a chart whose input and bytes both check out is kept as it is instead of drawn again.
  */
-import * as vega from 'vega';
-import { compile, version as vegaLiteVersion, type TopLevelSpec } from 'vega-lite';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { TopLevelSpec } from 'vega-lite';
 import { sha256 } from '../util/hash.ts';
 import { stableStringify } from '../util/stable-json.ts';
 import { clean } from './html.ts';
@@ -19,7 +21,31 @@ import type { FiscalYearFigure } from './model.ts';
 const COMPLETE = '#1f4e79';
 const LOWER_BOUND = '#8fb3d9';
 
-const RENDERER = `vega ${vega.version}, vega-lite ${vegaLiteVersion}`;
+let renderer: string | undefined;
+
+/**
+ * The renderer versions a chart's stamp records, read from the installed packages' package.json: Vega
+ * itself (a fifth of a second to load) is loaded only when a chart has to be drawn.
+ */
+export function rendererVersions(): string {
+  renderer ??= `vega ${installedVersion('vega')}, vega-lite ${installedVersion('vega-lite')}`;
+  return renderer;
+}
+
+function installedVersion(name: string): string {
+  // The packages export only their entry point; their package.json is found from it.
+  let dir = dirname(createRequire(import.meta.url).resolve(name));
+  for (;;) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === name && pkg.version) return pkg.version;
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`cannot find the package.json of ${name}`);
+    dir = up;
+  }
+}
 const STAMP = /\n<!-- icewatch-chart input=([0-9a-f]{64}) svg=([0-9a-f]{64}) -->\n$/;
 
 /** The earlier file, when it was drawn from this very input and its SVG is whole. */
@@ -56,9 +82,10 @@ export async function fiscalYearChartSvg(name: string, figures: FiscalYearFigure
     },
     config: { font: 'sans-serif', axis: { labelColor: '#222222', titleColor: '#222222' }, legend: { labelColor: '#222222' } },
   };
-  const input = sha256(`${RENDERER}\n${stableStringify(spec)}`);
+  const input = sha256(`${rendererVersions()}\n${stableStringify(spec)}`);
   const kept = reusable(previous, input);
   if (kept !== undefined) return kept;
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     const svg = await view.toSVG();

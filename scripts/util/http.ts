@@ -9,8 +9,7 @@ import { rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
-import pLimit from 'p-limit';
-import { Agent, request as undiciRequest } from 'undici';
+import type pLimit from 'p-limit';
 import type { Dispatcher } from 'undici';
 import { SourceFormatError, SourceUnavailableError } from './errors.ts';
 import { repoPath } from './repo-root.ts';
@@ -200,6 +199,13 @@ async function readSome(body: Readable, limit: number): Promise<Buffer> {
   return Buffer.concat(chunks).subarray(0, limit);
 }
 
+// The HTTP stack is loaded on the first request: an offline run, which makes none, does not pay for it.
+let undici: Promise<typeof import('undici')> | undefined;
+function loadUndici(): Promise<typeof import('undici')> {
+  undici ??= import('undici');
+  return undici;
+}
+
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const sourceId = options.sourceId;
   const allowedHosts = new Set(options.allowedHosts.map((host) => host.toLowerCase()));
@@ -218,14 +224,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const log = options.log ?? (() => {});
   // Redirects are never followed by undici here (v7 only follows them with the redirect interceptor),
   // so every hop comes back to checkUrl below.
-  const dispatcher: Dispatcher =
-    (options.dispatcher as Dispatcher | undefined) ?? new Agent({ connect: { timeout: connectTimeoutMs }, headersTimeout: bodyTimeoutMs, bodyTimeout: bodyTimeoutMs });
+  let dispatcher: Dispatcher | undefined = options.dispatcher as Dispatcher | undefined;
   const limiters = new Map<string, ReturnType<typeof pLimit>>();
 
-  function limiterFor(host: string): ReturnType<typeof pLimit> {
+  async function limiterFor(host: string): Promise<ReturnType<typeof pLimit>> {
     let limiter = limiters.get(host);
     if (!limiter) {
-      limiter = pLimit(perHostConcurrency);
+      const { default: limit } = await import('p-limit');
+      // Another request may have made it while the module loaded.
+      limiter = limiters.get(host) ?? limit(perHostConcurrency);
       limiters.set(host, limiter);
     }
     return limiter;
@@ -267,11 +274,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (url.host !== originalHost) delete headers.authorization;
 
       const current = url;
-      const response = await limiterFor(current.host)(async () => {
+      const { request, Agent } = await loadUndici();
+      dispatcher ??= new Agent({ connect: { timeout: connectTimeoutMs }, headersTimeout: bodyTimeoutMs, bodyTimeout: bodyTimeoutMs });
+      const via = dispatcher;
+      const response = await (await limiterFor(current.host))(async () => {
         let res: Dispatcher.ResponseData;
         try {
-          res = await undiciRequest(current, {
-            dispatcher,
+          res = await request(current, {
+            dispatcher: via,
             method,
             headers,
             body: payload,

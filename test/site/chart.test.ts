@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../scripts/util/hash.ts';
-import { fiscalYearChartSvg } from '../../scripts/site/chart.ts';
+import * as vega from 'vega';
+import { version as vegaLiteVersion } from 'vega-lite';
+import { fiscalYearChartSvg, rendererVersions } from '../../scripts/site/chart.ts';
 
 const figures = [
   { fiscalYear: 2024, obligated: 1_250_000.5, transactions: 4, complete: true },
@@ -9,6 +11,10 @@ const figures = [
 const STAMP = /\n<!-- icewatch-chart input=([0-9a-f]{64}) svg=([0-9a-f]{64}) -->\n$/;
 
 describe('fiscalYearChartSvg', () => {
+  it('stamps the versions of the Vega it draws with, read without loading it', () => {
+    expect(rendererVersions()).toBe(`vega ${vega.version}, vega-lite ${vegaLiteVersion}`);
+  });
+
   it('stamps each chart with the hash of its input and of its SVG', async () => {
     const svg = await fiscalYearChartSvg('GEO Group', figures);
     const stamp = STAMP.exec(svg)!;

@@ -4,7 +4,7 @@
  */
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
 import { IcewatchError, SourceFormatError } from '../../util/errors.ts';
 
 /** True when the file starts with a zip local-file or end-of-central-directory signature. */
@@ -31,9 +31,11 @@ export interface ZipEntryVisit {
  * after `visit` settles, so each stream is consumed before the next one is opened.
  */
 export async function forEachZipEntry(path: string, sourceId: string, file: string, visit: (entry: ZipEntryVisit) => Promise<void>): Promise<void> {
+  // Loaded when a zip is opened: an offline run never opens one.
+  const { default: unzip } = await import('yauzl');
   let zip: yauzl.ZipFile;
   try {
-    zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, strictFileNames: false, validateEntrySizes: true });
+    zip = await unzip.openPromise(path, { lazyEntries: true, autoClose: false, strictFileNames: false, validateEntrySizes: true });
   } catch (error) {
     throw new SourceFormatError(sourceId, `not a readable zip: ${(error as Error).message}`, { file });
   }
