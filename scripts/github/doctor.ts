@@ -161,7 +161,7 @@ export async function runDoctor(client: GitHubClient, options: DoctorOptions): P
     findings.push(problem('app', 'no GitHub App credentials given (ICEWATCH_APP_CLIENT_ID and ICEWATCH_APP_PRIVATE_KEY): the pipeline falls back to GITHUB_TOKEN and CI will not run on its pull requests', 'warning'));
   } else {
     const jwt = appJwt(options.app.issuer, options.app.privateKey, (options.now ?? Date.now)());
-    const appClient = createGitHubClient({ token: jwt, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), retries: 0 });
+    const appClient = await createGitHubClient({ token: jwt, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), retries: 0 });
     const installation = await optional(() => appClient.rest.apps.getRepoInstallation(repo));
     if (failed(installation)) {
       findings.push(

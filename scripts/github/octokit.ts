@@ -4,15 +4,24 @@
  * secondary rate-limit replies are waited out as the Retry-After / reset headers say, and 5xx
  * replies are retried with backoff. Nothing here reads the environment; the caller passes the token.
  */
-import { Octokit } from '@octokit/rest';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
 import type { ThrottlingOptions } from '@octokit/plugin-throttling';
-import Bottleneck from 'bottleneck';
+import type Bottleneck from 'bottleneck';
 import { randomBytes } from 'node:crypto';
 
-const IcewatchOctokit = Octokit.plugin(throttling, retry);
-export type GitHubClient = InstanceType<typeof IcewatchOctokit>;
+/** Octokit and its plugins are loaded with the first client: a run that never talks to GitHub does not pay for them. */
+async function loadOctokit() {
+  const [{ Octokit }, { retry }, { throttling }, { default: Limiter }] = await Promise.all([
+    import('@octokit/rest'),
+    import('@octokit/plugin-retry'),
+    import('@octokit/plugin-throttling'),
+    import('bottleneck'),
+  ]);
+  return { IcewatchOctokit: Octokit.plugin(throttling, retry), Limiter };
+}
+
+let octokit: ReturnType<typeof loadOctokit> | undefined;
+
+export type GitHubClient = InstanceType<Awaited<ReturnType<typeof loadOctokit>>['IcewatchOctokit']>;
 
 export interface GitHubLog {
   debug(message: string): void;
@@ -48,7 +57,9 @@ export interface GitHubClientOptions {
 
 const silent: GitHubLog = { debug() {}, info() {}, warn() {}, error() {} };
 
-export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
+export async function createGitHubClient(options: GitHubClientOptions): Promise<GitHubClient> {
+  octokit ??= loadOctokit();
+  const { IcewatchOctokit, Limiter } = await octokit;
   const log = options.log ?? silent;
   const maxRetries = options.rateLimitRetries ?? 3;
   const maxWait = options.maxRateLimitWaitSeconds ?? 900;
@@ -76,10 +87,10 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     },
   };
   if (options.writeSpacingMs !== undefined) {
-    throttle.write = new Bottleneck.Group({ maxConcurrent: 1, minTime: options.writeSpacingMs });
+    throttle.write = new Limiter.Group({ maxConcurrent: 1, minTime: options.writeSpacingMs });
   }
   if (options.notificationSpacingMs !== undefined || options.writeSpacingMs !== undefined) {
-    throttle.notifications = new Bottleneck.Group({
+    throttle.notifications = new Limiter.Group({
       maxConcurrent: 1,
       minTime: options.notificationSpacingMs ?? options.writeSpacingMs ?? 3000,
     });

@@ -148,7 +148,8 @@ const LABELS: Array<{ name: string; color: string; description: string }> = [
 const silent: GitHubLog = { debug() {}, info() {}, warn() {}, error() {} };
 
 export async function proposeAll(proposals: readonly Proposal[], options: ProposeOptions): Promise<ProposeResult> {
-  const run = new ProposeRun(options);
+  const client = options.client ?? (await createGitHubClient({ ...options.api, log: options.api.log ?? options.log }));
+  const run = new ProposeRun(options, client);
   try {
     return await run.execute(proposals);
   } catch (error) {
@@ -184,8 +185,11 @@ class ProposeRun {
   /** Open bot pull requests by number, for the dashboard (titles as they will be after this run). */
   private readonly openPulls = new Map<number, DashboardEntry>();
 
-  constructor(private readonly options: ProposeOptions) {
-    this.client = options.client ?? createGitHubClient({ ...options.api, log: options.api.log ?? options.log });
+  constructor(
+    private readonly options: ProposeOptions,
+    client: GitHubClient,
+  ) {
+    this.client = client;
     this.repo = { owner: options.owner, repo: options.repo };
     this.log = options.log ?? silent;
     this.dashboard = {

@@ -94,7 +94,7 @@ export async function proposeFromPlan(options: ProposeCommandOptions): Promise<{
   const [owner, repo] = repository.split('/') as [string, string];
   const serverUrl = (options.github.serverUrl ?? 'https://github.com').replace(/\/+$/, '');
   const log = { debug: () => {}, info: options.log, warn: (m: string) => options.log(`warning: ${m}`), error: (m: string) => options.log(`error: ${m}`) };
-  const client = createGitHubClient({ token, ...(options.github.apiUrl ? { baseUrl: options.github.apiUrl } : {}), ...options.github.api, log });
+  const client = await createGitHubClient({ token, ...(options.github.apiUrl ? { baseUrl: options.github.apiUrl } : {}), ...options.github.api, log });
   const author = options.github.appSlug ? await appIdentity(client, options.github.appSlug) : BOT_IDENTITY;
   const result = await proposeAll(plan.proposals, {
     owner,

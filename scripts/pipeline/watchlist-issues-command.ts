@@ -32,7 +32,7 @@ export async function applyWatchlistIssues(options: {
     throw new GitHubError('watch-list issues need GITHUB_TOKEN and GITHUB_REPOSITORY (owner/repo); use --dry-run to write them to files');
   }
   const [owner, repo] = repository.split('/') as [string, string];
-  const client = createGitHubClient({ token, ...(options.github.apiUrl ? { baseUrl: options.github.apiUrl } : {}) });
+  const client = await createGitHubClient({ token, ...(options.github.apiUrl ? { baseUrl: options.github.apiUrl } : {}) });
   const lines: string[] = [];
   for (const p of plans) {
     const r = await syncWatchlistIssue(client, { owner, repo }, p);

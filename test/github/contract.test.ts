@@ -54,7 +54,7 @@ beforeAll(async () => {
     bare,
     app: { id: 99, slug: 'icewatch-bot', publicKey: keys.publicKey, permissions: { contents: 'write', pull_requests: 'write', issues: 'write', metadata: 'read' } },
   });
-  const client = createGitHubClient({ token: TOKEN, baseUrl: gh.url, retryAfterBaseMs: 1, writeSpacingMs: 0 });
+  const client = await createGitHubClient({ token: TOKEN, baseUrl: gh.url, retryAfterBaseMs: 1, writeSpacingMs: 0 });
   const author = await appIdentity(client, 'icewatch-bot');
   const options = { owner: OWNER, repo: REPO, api: { token: TOKEN }, client, git: { remoteUrl: bare.path, author, env: { PATH: process.env.PATH } } };
   const proposals = realProposals(3);
@@ -78,8 +78,8 @@ afterAll(async () => {
 });
 
 describe('GitHub REST contract', () => {
-  it('the scenario reaches every endpoint the bot’s code calls', () => {
-    const client = createGitHubClient({ token: TOKEN });
+  it('the scenario reaches every endpoint the bot’s code calls', async () => {
+    const client = await createGitHubClient({ token: TOKEN });
     const contract = githubContract();
     const reached = new Set(calls.map((c) => {
       const op = contract.operationFor(c.method, c.path);

@@ -90,7 +90,7 @@ describe('syncDashboard', () => {
     gh = await startFakeGitHub({ owner: 'o', repo: 'r', token: 't0k', bare });
     // A stranger's issue copying the marker, without the bot's label (only collaborators can label).
     gh.issues.push({ number: 50, title: 'fake', body: renderDashboard({ ...empty, reviewQueue: review }).body, state: 'open', state_reason: null, user: 'mallory', labels: [], created_at: '2025-01-01T00:00:00Z', closed_at: null });
-    const client = createGitHubClient({ token: 't0k', baseUrl: gh.url, writeSpacingMs: 0, retryAfterBaseMs: 1 });
+    const client = await createGitHubClient({ token: 't0k', baseUrl: gh.url, writeSpacingMs: 0, retryAfterBaseMs: 1 });
     const repo = { owner: 'o', repo: 'r' };
 
     expect(await syncDashboard(client, repo, empty)).toEqual({ action: 'none' });

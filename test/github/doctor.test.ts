@@ -38,7 +38,7 @@ async function doctor(settings: Partial<RepoSettings> = {}, app: FakeApp | undef
   const gh = await startFakeGitHub({ owner: 'techqueria', repo: 'icewatch-data', token: TOKEN, bare, settings, ...(app ? { app } : {}) });
   servers.push(gh);
   for (const name of labels) gh.labels.set(name.toLowerCase(), { id: gh.labels.size + 1, name, color: 'ededed', description: null });
-  const client = createGitHubClient({ token: TOKEN, baseUrl: gh.url, retries: 0 });
+  const client = await createGitHubClient({ token: TOKEN, baseUrl: gh.url, retries: 0 });
   return runDoctor(client, {
     owner: 'techqueria',
     repo: 'icewatch-data',

@@ -66,7 +66,7 @@ async function simulateNewAward(): Promise<void> {
 
 async function syncIssue(result: RunResult) {
   const plan = result.watchlists[0]!.issue!;
-  const client = createGitHubClient({ token: 't0k', baseUrl: gh.url, writeSpacingMs: 0, retryAfterBaseMs: 1 });
+  const client = await createGitHubClient({ token: 't0k', baseUrl: gh.url, writeSpacingMs: 0, retryAfterBaseMs: 1 });
   return syncWatchlistIssue(client, { owner: 'o', repo: 'r' }, plan);
 }
 
@@ -132,7 +132,7 @@ describe('a watch list across runs', { timeout: 120_000 }, () => {
     const issues = gh.issues.filter((i) => (i.body ?? '').startsWith('<!-- icewatch:watchlist:sponsors -->'));
     expect(issues).toHaveLength(1);
     gh.issues.push({ number: 900, title: 'copy', body: issues[0]!.body, state: 'open', state_reason: null, closed_at: null, user: 'mallory', labels: [], created_at: '2025-01-01T00:00:00Z' });
-    const client = createGitHubClient({ token: 't0k', baseUrl: gh.url, writeSpacingMs: 0, retryAfterBaseMs: 1 });
+    const client = await createGitHubClient({ token: 't0k', baseUrl: gh.url, writeSpacingMs: 0, retryAfterBaseMs: 1 });
     const plan = { watchlistId: 'sponsors', title: 't', body: issues[0]!.body!, comment: { key: 'k1', body: '<!-- icewatch:watchlist-events:k1 -->\nhello' } };
     expect(await syncWatchlistIssue(client, { owner: 'o', repo: 'r' }, plan)).toMatchObject({ number: issues[0]!.number, comment: 'posted' });
     expect(gh.comments.get(900)).toBeUndefined();
