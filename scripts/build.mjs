@@ -7,7 +7,7 @@
  *
  *   node scripts/build.mjs [--outfile FILE]     (default: dist/cli.mjs)
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -18,6 +18,7 @@ export const BUNDLE = join(ROOT, 'dist', 'cli.mjs');
 export async function buildCli(outfile = BUNDLE) {
   // Loaded here, not at the top: a start with a fresh bundle never loads esbuild.
   const { build } = await import('esbuild');
+  const checkScript = await buildCheckScript(build, outfile);
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: [join(ROOT, 'scripts', 'cli.ts')],
@@ -30,6 +31,8 @@ export async function buildCli(outfile = BUNDLE) {
     sourcemap: 'linked',
     write: false,
     logLevel: 'warning',
+    // The site's check page script, bundled now rather than on every publish (see scripts/check/site-page.ts).
+    define: { ICEWATCH_CHECK_SCRIPT: JSON.stringify(checkScript) },
   });
   await mkdir(dirname(outfile), { recursive: true });
   // The map first: a bundle is only ever next to its own map.
@@ -40,6 +43,32 @@ export async function buildCli(outfile = BUNDLE) {
     await rename(tmp, file.path);
   }
   return outfile;
+}
+
+/**
+ * The check page's script, made by the project's own bundler function (scripts/check/site-page.ts, built
+ * here to a private module and run once), so the embedded text is what a run from the sources makes.
+ */
+async function buildCheckScript(build, outfile) {
+  const bundler = join(dirname(outfile), `.check-bundler.${process.pid}.mjs`);
+  await mkdir(dirname(outfile), { recursive: true });
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints: [join(ROOT, 'scripts', 'check', 'site-page.ts')],
+    outfile: bundler,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  try {
+    const { bundleCheckScript } = await import(pathToFileURL(bundler).href);
+    return await bundleCheckScript();
+  } finally {
+    await rm(bundler, { force: true });
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -4,7 +4,6 @@
  * the CSV parser inside. Built at publish time from the source, deterministically: same source and pinned
  * esbuild version → same bytes. No third-party origin, no inline script or style (strict CSP).
  */
-import { build } from 'esbuild';
 import { join } from 'node:path';
 import { CSP } from '../site/layout.ts';
 import { IcewatchError } from '../util/errors.ts';
@@ -20,14 +19,18 @@ const ENTRY = join(REPO_ROOT, 'scripts', 'check', 'browser.ts');
 
 let bundled: Promise<string> | undefined;
 
+/** The built CLI (scripts/build.mjs) carries the script, bundled by this very function at build time. */
+declare const ICEWATCH_CHECK_SCRIPT: string | undefined;
+
 /** Bundled once per process: the source does not change while it runs. */
 export function bundleCheckScript(): Promise<string> {
-  bundled ??= bundle();
+  bundled ??= typeof ICEWATCH_CHECK_SCRIPT === 'string' ? Promise.resolve(ICEWATCH_CHECK_SCRIPT) : bundle();
   bundled.catch(() => (bundled = undefined));
   return bundled;
 }
 
 async function bundle(): Promise<string> {
+  const { build } = await import('esbuild');
   const result = await build({
     absWorkingDir: REPO_ROOT,
     entryPoints: [ENTRY],

@@ -57,6 +57,17 @@ describe('the compiled bundle', { timeout: 120_000 }, () => {
     if (data) await removeDir(data);
   });
 
+  it('loads only what an offline run uses: the GitHub, HTTP, zip and chart packages and esbuild come when needed', async () => {
+    const text = await readFile(bundle, 'utf8');
+    const staticImports = [...text.matchAll(/^import [^;]*? from "([^"]+)"/gm)].map((m) => m[1]!);
+    for (const lazy of ['@octokit/rest', 'bottleneck', 'undici', 'p-limit', 'yauzl', 'vega', 'vega-lite', '@actions/core', 'esbuild']) {
+      expect(staticImports).not.toContain(lazy);
+    }
+    // The check page's script is built into the bundle (the run above proves it is the same bytes).
+    expect(text).not.toContain('ICEWATCH_CHECK_SCRIPT');
+    expect(text).not.toContain('import("esbuild")');
+  });
+
   it('carries every command and the package version', async () => {
     const help = await exec(process.execPath, [bundle, '--help']);
     expect(help.code).toBe(0);
