@@ -62,43 +62,71 @@ interface Kept {
   stamp: string;
 }
 
-/** Collects records by award key, keeping the most authoritative and most recent view of each. */
+/**
+ * Collects records, keeping per award key the most authoritative and most recent view. Rows are kept in
+ * arrival order and settled once, by a stable sort on the key: no map of a million keys, no wrapper a row.
+ */
 class AwardCollector {
-  private readonly kept = new Map<string, Kept>();
+  private readonly offered: AwardRecord[] = [];
+  private readonly fromPrime: boolean[] = [];
+  private readonly stamps: string[] = [];
   /** The repeated values of every file of this parse, held once. */
   readonly pool = new StringPool();
-
-  offer(candidate: Kept): void {
-    const current = this.kept.get(candidate.record.awardKey);
-    if (!current) {
-      this.kept.set(candidate.record.awardKey, candidate);
-      return;
-    }
-    if (current.fromPrime !== candidate.fromPrime) {
-      if (candidate.fromPrime) this.kept.set(candidate.record.awardKey, candidate);
-      return;
-    }
-    // Later windows of a fetch and later subaward reports carry the newer state of the award.
-    if (candidate.stamp !== current.stamp) {
-      if (candidate.stamp > current.stamp) this.kept.set(candidate.record.awardKey, candidate);
-      return;
-    }
-    // Equal stamps, different content: the row that sorts first by its content wins, so the result never
-    // depends on row order, and the conflict is reported (the source has two versions of one award).
-    const a = stableStringify(candidate.record);
-    const b = stableStringify(current.record);
-    if (a === b) return;
-    this.conflicts.push(candidate.record.awardKey);
-    if (a < b) this.kept.set(candidate.record.awardKey, candidate);
-  }
-
   /** Award keys seen twice with equal last-modified dates and different content. */
   readonly conflicts: string[] = [];
 
+  offer(candidate: Kept): void {
+    this.offered.push(candidate.record);
+    this.fromPrime.push(candidate.fromPrime);
+    this.stamps.push(candidate.stamp);
+  }
+
+  /** How many rows are held, to take back the rows of a file whose reading was abandoned. */
+  mark(): number {
+    return this.offered.length;
+  }
+
+  rollback(mark: number): void {
+    this.offered.length = mark;
+    this.fromPrime.length = mark;
+    this.stamps.length = mark;
+  }
+
+  /** One record per award key, in key order; rows of one key are weighed in the order they came. */
   records(): AwardRecord[] {
-    return [...this.kept.values()]
-      .map((kept) => kept.record)
-      .sort((a, b) => (a.awardKey < b.awardKey ? -1 : a.awardKey > b.awardKey ? 1 : 0));
+    const { offered } = this;
+    const order = Array.from({ length: offered.length }, (_, i) => i);
+    order.sort((a, b) => {
+      const x = offered[a]!.awardKey;
+      const y = offered[b]!.awardKey;
+      return x < y ? -1 : x > y ? 1 : a - b;
+    });
+    const out: AwardRecord[] = [];
+    let best = -1;
+    for (const i of order) {
+      if (best >= 0 && offered[best]!.awardKey === offered[i]!.awardKey) {
+        if (this.prefer(i, best)) best = i;
+        continue;
+      }
+      if (best >= 0) out.push(offered[best]!);
+      best = i;
+    }
+    if (best >= 0) out.push(offered[best]!);
+    return out;
+  }
+
+  /** Whether row `candidate` replaces row `current` (the same award key; `candidate` came later). */
+  private prefer(candidate: number, current: number): boolean {
+    if (this.fromPrime[current] !== this.fromPrime[candidate]) return this.fromPrime[candidate]!;
+    // Later windows of a fetch and later subaward reports carry the newer state of the award.
+    if (this.stamps[candidate] !== this.stamps[current]) return this.stamps[candidate]! > this.stamps[current]!;
+    // Equal stamps, different content: the row that sorts first by its content wins, so the result never
+    // depends on row order, and the conflict is reported (the source has two versions of one award).
+    const a = stableStringify(this.offered[candidate]);
+    const b = stableStringify(this.offered[current]);
+    if (a === b) return false;
+    this.conflicts.push(this.offered[candidate]!.awardKey);
+    return a < b;
   }
 }
 
@@ -162,7 +190,7 @@ async function parseCsvStream(
 /**
  * One contract CSV on disk through the engine: the same records, row issues and row count as
  * parseCsvStream, or why the engine refused the file (then the caller reads it with csv-parse).
- * Records are offered only once the whole file has been read, so a refusal half-way leaves nothing behind.
+ * A refusal half-way takes back the rows offered so far, so it leaves nothing behind.
  */
 async function parseCsvFileWithEngine(
   path: string,
@@ -176,17 +204,18 @@ async function parseCsvFileWithEngine(
   if (!header) throw new SourceFormatError(SOURCE_ID, 'the CSV is empty (no header row)', { file });
   const { kind, positions } = fileLayout(header, nameKind, place);
   // The engine hands over the source's columns in their order (a column the file lacks as empty).
-  const kept: Kept[] = [];
+  const mark = collector.mark();
   const bad: Array<{ record: number; error: z.ZodError }> = [];
   let rows = 0;
   try {
     for await (const cells of readColumnsWithEngine(path, header.length, positions)) {
       const read = readRow(kind, cells, collector.pool);
       if ('error' in read) bad.push({ record: rows, error: read.error });
-      else kept.push(read.kept);
+      else collector.offer(read.kept);
       rows += 1;
     }
   } catch (error) {
+    collector.rollback(mark);
     if (error instanceof EngineCsvRefused) return { refused: error.message };
     throw error;
   }
@@ -194,10 +223,12 @@ async function parseCsvFileWithEngine(
     // Rows that fail are rare: only then is the file read again, by csv-parse, for the lines they start on.
     // The two readers must agree on what a record is; if they count differently, csv-parse's reading stands.
     const { lines, records } = await recordLines(path, place, new Set(bad.map((b) => b.record)), { header: true });
-    if (records !== rows) return { refused: `the engine read ${rows} record(s), csv-parse ${records}` };
+    if (records !== rows) {
+      collector.rollback(mark);
+      return { refused: `the engine read ${rows} record(s), csv-parse ${records}` };
+    }
     for (const b of bad) rowIssues.push(...rowIssuesFromZod(b.error, file, lines.get(b.record)!));
   }
-  for (const k of kept) collector.offer(k);
   return { kind, rows };
 }
 
@@ -293,11 +324,13 @@ export async function parseDownloadInputs(inputs: readonly RawInput[], ctx?: Par
       shortfalls.push({ what: `${label} (download status total_rows)`, expected: input.expectedRows, got: rows });
     }
   }
+  // Settling the records finds the conflicts.
+  const records = collector.records();
   if (collector.conflicts.length > 0) {
     const keys = [...new Set(collector.conflicts)].sort();
     ctx?.log(
       `warning: ${keys.length} award key(s) appear twice with the same last_modified_date and different values; kept the version that sorts first by content (deterministic): ${keys.slice(0, 10).map((k) => forLog(k, 80)).join(', ')}${keys.length > 10 ? ', …' : ''}`,
     );
   }
-  return { records: collector.records(), rowIssues, ...(shortfalls.length > 0 ? { shortfalls } : {}) };
+  return { records, rowIssues, ...(shortfalls.length > 0 ? { shortfalls } : {}) };
 }
