@@ -54,14 +54,18 @@ export type DownloadStatus = z.infer<typeof downloadStatusSchema>;
 // ---------------------------------------------------------------------------------------------
 // CSV cells
 
-// Every column but the award's own identifiers and amounts repeats across awards (see StringPool).
+// Columns whose values repeat across awards share one string per value (see StringPool): agency names,
+// award types, codes, dates, recipient and parent names. Identifiers (UEI, DUNS), descriptions and parent
+// PIIDs are not pooled: their maps grow to a hundred thousand entries and more, and looking every cell up
+// in them cost a 1M-row parse 4–6 s (32 s against 26–28 s) for ~100 MB less held.
 const shared = { shared: true };
-const text = (limit = 300) => optionalCell((raw) => ({ ok: true, value: toPlainText(raw, limit) || undefined }), shared);
+const text = (limit = 300, options: { shared?: boolean } = {}) => optionalCell((raw) => ({ ok: true, value: toPlainText(raw, limit) || undefined }), options);
+const label = (limit = 300) => text(limit, shared);
 const amount = optionalCell((raw) => parseAmount(raw));
 const date = optionalCell((raw) => parseIsoDate(raw), shared);
 const dateTime = optionalCell((raw) => parseIsoDate(raw, { allowTime: true }), shared);
-const duns = optionalCell(parseDuns, shared);
-const uei = optionalCell(parseUei, shared);
+const duns = optionalCell(parseDuns);
+const uei = optionalCell(parseUei);
 const naics = optionalCell((raw) => parseDigitCode(raw, { min: 2, max: 6 }), shared);
 const piid = requiredCell((raw) => ({ ok: true, value: toPlainText(raw, 60) || undefined }), 'the PIID');
 const awardOrIdv = requiredCell(parseAwardOrIdvFlag, 'the award or IDV flag');
@@ -173,21 +177,21 @@ const primeCells = {
   period_of_performance_start_date: date,
   period_of_performance_current_end_date: date,
   ordering_period_end_date: date,
-  awarding_agency_name: text(),
-  awarding_sub_agency_code: text(10),
-  awarding_sub_agency_name: text(),
+  awarding_agency_name: label(),
+  awarding_sub_agency_code: label(10),
+  awarding_sub_agency_name: label(),
   recipient_uei: uei,
   recipient_duns: duns,
-  recipient_name: text(),
+  recipient_name: label(),
   recipient_name_raw: text(),
   recipient_parent_uei: uei,
   recipient_parent_duns: duns,
-  recipient_parent_name: text(),
+  recipient_parent_name: label(),
   award_or_idv_flag: awardOrIdv,
-  award_type: text(80),
-  idv_type: text(80),
+  award_type: label(80),
+  idv_type: label(80),
   prime_award_base_transaction_description: text(),
-  product_or_service_code: text(10),
+  product_or_service_code: label(10),
   naics_code: naics,
   last_modified_date: dateTime,
 } satisfies Record<(typeof PRIME_REQUIRED_COLUMNS)[number] | (typeof PRIME_OPTIONAL_COLUMNS)[number], CellRule>;
@@ -294,15 +298,15 @@ const subawardCells = {
   prime_award_total_outlayed_amount: amount,
   prime_award_period_of_performance_start_date: date,
   prime_award_period_of_performance_current_end_date: date,
-  prime_award_awarding_agency_name: text(),
-  prime_award_awarding_sub_agency_code: text(10),
-  prime_award_awarding_sub_agency_name: text(),
+  prime_award_awarding_agency_name: label(),
+  prime_award_awarding_sub_agency_code: label(10),
+  prime_award_awarding_sub_agency_name: label(),
   prime_awardee_uei: uei,
   prime_awardee_duns: duns,
-  prime_awardee_name: text(),
+  prime_awardee_name: label(),
   prime_awardee_parent_uei: uei,
   prime_awardee_parent_duns: duns,
-  prime_awardee_parent_name: text(),
+  prime_awardee_parent_name: label(),
   prime_award_base_transaction_description: text(),
   prime_award_naics_code: naics,
   subaward_sam_report_last_modified_date: dateTime,
