@@ -173,8 +173,23 @@ export function awardFromRow(row: Record<string, unknown>, pool?: StringPool): A
   });
 }
 
-/** Columns whose values are the award's own: a pool entry each would only cost. */
-const UNSHARED = new Set(['award_key', 'piid', 'url']);
+/**
+ * Columns not pooled: the award's own values, and those whose maps would hold a hundred thousand entries
+ * and more (identifiers, descriptions, parent PIIDs), where a lookup per cell costs more than the sharing
+ * saves (measured on the download parse, which pools the same way).
+ */
+const UNSHARED = new Set([
+  'award_key',
+  'piid',
+  'url',
+  'parent_piid',
+  'description',
+  'recipient_uei',
+  'recipient_duns',
+  'recipient_parent_uei',
+  'recipient_parent_duns',
+  'recipient_id',
+]);
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const isDay = (value: string | undefined) => value === undefined || DAY.test(value);
