@@ -34,7 +34,10 @@ export interface SizeRun {
 export interface StartRun {
   label: string;
   command: string;
+  /** The run that stands (the fastest of several, when timed more than once). */
   ms: number;
+  /** Every run's time, when timed more than once. */
+  runsMs?: number[];
   exitCode: number | null;
   outputTail?: string;
 }
@@ -345,7 +348,7 @@ export function renderMarkdown(r: BenchResult): string {
     out.push(
       markdownTable([
         ['What', 'Command', 'Wall time', 'Exit'],
-        ...r.starts.map((s) => [s.label, `\`${s.command}\``, fmtSec(s.ms), String(s.exitCode)]),
+        ...r.starts.map((s) => [s.label, `\`${s.command}\``, s.runsMs ? `${fmtSec(s.ms)} (fastest of ${s.runsMs.map(fmtSec).join(', ')})` : fmtSec(s.ms), String(s.exitCode)]),
       ]),
       '',
     );
