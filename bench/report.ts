@@ -168,7 +168,7 @@ export function renderMarkdown(r: BenchResult): string {
         sizeLabel(s.size),
         `${(s.csvBytes / 2 ** 20).toFixed(1)} MiB`,
         fmtSec(s.generateMs),
-        fmtInt(s.result?.distinctNames),
+        s.result?.failedStage && !s.result.distinctNames ? '–' : fmtInt(s.result?.distinctNames),
         fmtInt(s.result?.plan?.attributedCompanies),
         fmtInt(s.result?.plan?.candidates),
         fmtInt(s.result?.plan?.newAwards),
