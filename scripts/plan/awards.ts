@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { AwardRecord } from '../records.ts';
 import type { AwardEvidence } from './types.ts';
+import { bestByKey } from '../util/group.ts';
 
 /**
  * "Active" is decided locally, never trusted from a source: a contract is active while its end date is on
@@ -53,21 +54,9 @@ export function inTechScope(award: AwardRecord, config: Config): boolean {
 /** Sources describe the same award; the most recently modified record wins, then this order. */
 const SOURCE_PRIORITY = ['fpds', 'usaspending', 'usaspending-download'];
 
-/**
- * One record per award key, in key order. A stable sort keeps the input order among records of one key,
- * so on a full tie the first one stays, and a source's records (sorted runs, one per store partition) cost
- * the sort little: no map of every key is built.
- */
+/** One record per award key, in key order; on a full tie the first one stays. */
 export function dedupeAwards(awards: AwardRecord[]): AwardRecord[] {
-  const sorted = awards.slice().sort((a, b) => (a.awardKey < b.awardKey ? -1 : a.awardKey > b.awardKey ? 1 : 0));
-  const out: AwardRecord[] = [];
-  for (const award of sorted) {
-    const last = out.length - 1;
-    const current = out[last];
-    if (current?.awardKey !== award.awardKey) out.push(award);
-    else if (preferred(award, current)) out[last] = award;
-  }
-  return out;
+  return bestByKey(awards, (a) => a.awardKey, preferred);
 }
 
 function preferred(candidate: AwardRecord, current: AwardRecord): boolean {

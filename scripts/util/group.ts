@@ -14,3 +14,28 @@ export function appendAll<K, V>(map: Map<K, V[]>, key: K, values: readonly V[]):
   if (!list) map.set(key, [...values]);
   else for (const v of values) list.push(v);
 }
+
+/**
+ * One item per key, in key order: a stable sort on the key, then each run of one key settled in input
+ * order (`replaces(candidate, current)` decides; the earlier stays when it says no). No map of every key
+ * is built, and input already in sorted runs costs the sort little.
+ */
+export function bestByKey<T>(items: readonly T[], keyOf: (item: T) => string, replaces: (candidate: T, current: T) => boolean): T[] {
+  const sorted = items.slice().sort((a, b) => {
+    const x = keyOf(a);
+    const y = keyOf(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  const out: T[] = [];
+  let lastKey: string | undefined;
+  for (const item of sorted) {
+    const key = keyOf(item);
+    if (out.length > 0 && key === lastKey) {
+      if (replaces(item, out[out.length - 1]!)) out[out.length - 1] = item;
+      continue;
+    }
+    out.push(item);
+    lastKey = key;
+  }
+  return out;
+}

@@ -13,6 +13,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { z } from 'zod';
 import type { AwardRecord } from '../../records.ts';
+import { bestByKey } from '../../util/group.ts';
 import { StringPool } from '../../util/string-pool.ts';
 import { SourceFormatError } from '../../util/errors.ts';
 import { forLog } from '../../util/sanitize.ts';
@@ -64,7 +65,7 @@ interface Kept {
 
 /**
  * Collects records, keeping per award key the most authoritative and most recent view. Rows are kept in
- * arrival order and settled once, by a stable sort on the key: no map of a million keys, no wrapper a row.
+ * arrival order and settled once (bestByKey): no map of a million keys, no wrapper a row.
  */
 class AwardCollector {
   private readonly offered: AwardRecord[] = [];
@@ -95,24 +96,8 @@ class AwardCollector {
   /** One record per award key, in key order; rows of one key are weighed in the order they came. */
   records(): AwardRecord[] {
     const { offered } = this;
-    const order = Array.from({ length: offered.length }, (_, i) => i);
-    order.sort((a, b) => {
-      const x = offered[a]!.awardKey;
-      const y = offered[b]!.awardKey;
-      return x < y ? -1 : x > y ? 1 : a - b;
-    });
-    const out: AwardRecord[] = [];
-    let best = -1;
-    for (const i of order) {
-      if (best >= 0 && offered[best]!.awardKey === offered[i]!.awardKey) {
-        if (this.prefer(i, best)) best = i;
-        continue;
-      }
-      if (best >= 0) out.push(offered[best]!);
-      best = i;
-    }
-    if (best >= 0) out.push(offered[best]!);
-    return out;
+    const rows = Array.from({ length: offered.length }, (_, i) => i);
+    return bestByKey(rows, (i) => offered[i]!.awardKey, (i, best) => this.prefer(i, best)).map((i) => offered[i]!);
   }
 
   /** Whether row `candidate` replaces row `current` (the same award key; `candidate` came later). */
