@@ -10,8 +10,7 @@ import { changesFeedSchema, type ChangesFeed } from '../publish/published-schema
 import type { Registry } from '../registry/schema.ts';
 import type { SiteCompanies } from './model.ts';
 import { renderCheckSite } from '../check/site-page.ts';
-import type { LazyText } from '../util/atomic-fs.ts';
-import { renderSiteLazily } from './render-site.ts';
+import { renderSiteLazily, type LazySiteFile } from './render-site.ts';
 
 export interface SitePublishInputs {
   siteDir: string;
@@ -30,7 +29,7 @@ async function readText(path: string): Promise<string | undefined> {
   return readFile(path, 'utf8').catch(() => undefined);
 }
 
-export async function siteFiles(inputs: SitePublishInputs): Promise<Array<{ path: string; content: string | LazyText }>> {
+export async function siteFiles(inputs: SitePublishInputs): Promise<LazySiteFile[]> {
   let changes = inputs.changes;
   if (!changes) {
     const text = await readText(join(inputs.dataDir, 'changes.json'));
