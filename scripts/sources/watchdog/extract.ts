@@ -6,8 +6,9 @@
  * tables under it — never by line positions, so one parser reads a live page and its Markdown source.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import * as cheerio from 'cheerio';
+import type * as Cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import markdownit from 'markdown-it';
 import type { MarkdownIt, StateCore } from 'markdown-it';
@@ -17,6 +18,19 @@ import type { FetchContext, RawInput } from '../types.ts';
 import { SourceFormatError, SourceUnavailableError } from '../../util/errors.ts';
 import { markupToPlainText, safeUrl } from '../../util/sanitize.ts';
 import { looseKey } from '../../util/text-key.ts';
+
+const require = createRequire(import.meta.url);
+let cheerioModule: typeof Cheerio | undefined;
+
+/**
+ * cheerio (with parse5 and undici behind it) is loaded on the first page parsed, synchronously so page
+ * parsers stay plain functions: its ~0.15 s of module loading is most of what an offline run, which
+ * parses no page, would otherwise spend before doing anything.
+ */
+function cheerio(): typeof Cheerio {
+  cheerioModule ??= require('cheerio') as typeof Cheerio;
+  return cheerioModule;
+}
 
 /** Watchdog pages are a few kilobytes; anything past this is not the page we know. */
 export const MAX_PAGE_BYTES = 8 * 1024 * 1024;
@@ -105,7 +119,7 @@ export function loadPage(text: string, options: LoadOptions = {}): WatchdogPage 
   const body = text.replace(/^\uFEFF/, '');
   const format = detectFormat(body, options.contentType);
   if (format === 'html') {
-    const $ = cheerio.load(body, { sourceCodeLocationInfo: true });
+    const $ = cheerio().load(body, { sourceCodeLocationInfo: true });
     const titles = [
       ...$('h1')
         .toArray()
@@ -126,7 +140,7 @@ export function loadPage(text: string, options: LoadOptions = {}): WatchdogPage 
     const title = frontMatterTitle(front[1] ?? '');
     if (title) titles.push(title);
   }
-  const $ = cheerio.load(renderMarkdown(markdown, lineOffset));
+  const $ = cheerio().load(renderMarkdown(markdown, lineOffset));
   titles.push(
     ...$('h1')
       .toArray()
@@ -203,7 +217,7 @@ function htmlLine(el: Element): number | undefined {
 /** Site chrome and non-content: never part of a list. */
 const SKIP = new Set(['script', 'style', 'noscript', 'template', 'nav', 'footer', 'aside', 'iframe', 'svg', 'form', 'button', 'select', 'head', 'title']);
 
-function collectBlocks($: cheerio.CheerioAPI, roots: AnyNode[], baseUrl: string | undefined, lineOf: LineOf): Block[] {
+function collectBlocks($: Cheerio.CheerioAPI, roots: AnyNode[], baseUrl: string | undefined, lineOf: LineOf): Block[] {
   const blocks: Block[] = [];
   const visit = (node: AnyNode): void => {
     if (node.type === 'root') {
