@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { RegistryError, type RegistryProblem } from '../util/errors.ts';
+import { mapAhead } from '../util/lazy.ts';
 import { forLog } from '../util/sanitize.ts';
 import {
   companySchema,
@@ -214,7 +215,8 @@ export async function readCapped(path: string, maxBytes: number): Promise<ReadOu
   if (info.size > maxBytes) return tooLarge(`${info.size} bytes`);
   const handle = await open(path, 'r');
   try {
-    const buffer = Buffer.alloc(maxBytes + 1);
+    // Only the bytes read are ever decoded, so the buffer need not be zeroed first.
+    const buffer = Buffer.allocUnsafe(maxBytes + 1);
     let total = 0;
     for (;;) {
       const { bytesRead } = await handle.read(buffer, total, buffer.length - total, total);
@@ -363,6 +365,9 @@ function byName(a: Dirent, b: Dirent): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
+/** Company files read at once: the registry is many small files, and reading them one by one is mostly waiting. */
+const READ_AHEAD = 16;
+
 async function loadCompanyFiles(
   dataDir: string,
   limits: Required<RegistryLoadOptions>,
@@ -377,6 +382,7 @@ async function loadCompanyFiles(
     return { files: [], problems: [problem(dir, 1, 'registry-missing', `no registry here: ${dir} does not exist (wrong --data directory?)`)] };
   }
   const files: CompanyFile[] = [];
+  const paths: string[] = [];
   for (const entry of entries.sort(byName)) {
     // Dotfiles (.gitkeep, editor swap files) are not registry entries.
     if (entry.name.startsWith('.')) continue;
@@ -386,7 +392,10 @@ async function loadCompanyFiles(
       problems.push(problem(path, 1, 'unexpected-file', `ignored: company files are named <id>.yaml${hint}`, 'warning'));
       continue;
     }
-    const read = await readCapped(path, limits.maxFileBytes);
+    paths.push(path);
+  }
+  const reads = mapAhead(paths, READ_AHEAD, async (path) => ({ path, read: await readCapped(path, limits.maxFileBytes) }));
+  for await (const { path, read } of reads) {
     if (read.kind === 'missing') continue; // removed while we were listing
     const parsed =
       read.kind === 'ok'

@@ -8,6 +8,7 @@ import { lstat, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sourceRecordSchema, type SourceRecord } from '../records.ts';
 import { SourceFormatError, StoreError } from '../util/errors.ts';
+import { mapAhead } from '../util/lazy.ts';
 import { forLog } from '../util/sanitize.ts';
 import { snapshotMetaSchema, type PartitionEntry, type SnapshotMeta } from '../snapshots/meta.ts';
 import { StringPool } from '../util/string-pool.ts';
@@ -190,12 +191,16 @@ export function parseManifest(text: string, sourceId: string, file: string): Sna
 
 /** The first partition whose file is not the one the manifest names (missing, a link, other size or bytes). */
 async function firstMismatch(dir: string, meta: SnapshotMeta, sourceId: string): Promise<{ message: string; file: string } | undefined> {
-  for (const p of meta.partitions ?? []) {
-    const why = await mismatch(join(dir, p.file), p, sourceId);
+  // Several files are checked at once (each is mostly waiting on the disk); the first in the manifest's order is reported.
+  const checks = mapAhead(meta.partitions ?? [], VERIFY_AHEAD, async (p) => ({ p, why: await mismatch(join(dir, p.file), p, sourceId) }));
+  for await (const { p, why } of checks) {
     if (why) return { message: `${p.file} ${why}`, file: join(dir, p.file) };
   }
   return undefined;
 }
+
+/** Partitions hashed at once: a few streams of at most 50 MB files, so memory stays small. */
+const VERIFY_AHEAD = 4;
 
 async function mismatch(path: string, p: PartitionEntry, sourceId: string): Promise<string | undefined> {
   const size = await plainFileSize(path, sourceId);
