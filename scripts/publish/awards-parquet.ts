@@ -2,7 +2,8 @@
  * data/published/v1/awards.parquet: every ICE award matched to a registry company (directly, through a
  * unit, or as a reseller's order) or to a candidate the run found, with the match fields, for researchers
  * (pandas, DuckDB, R, Spark read it as is). The same rows as awards.csv plus the candidates', typed (dates
- * are DATE, amounts DOUBLE), zstd, sorted, written by one engine thread: identical input, identical bytes.
+ * are DATE, amounts DOUBLE), zstd, sorted (registry rows, then candidates', each by company, award and
+ * match), written by one engine thread: identical input, identical bytes.
  */
 import type { AttributedAward } from '../plan/attribute.ts';
 import type { AwardEvidence, Candidate } from '../plan/types.ts';
@@ -48,15 +49,63 @@ export interface PublishedAwardRow {
   award: AwardEvidence & { parentPiid?: string };
 }
 
-/** Rows for the registry's matched awards (as awards.csv has them) and every open candidate's awards. */
+/** JavaScript's own string order (code units): total, and the same on every machine and run. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The file's row order after company: award, then what tells two matches of one award apart. */
+function compareRows(x: SortKey, y: SortKey): number {
+  return (
+    compareText(x.awardKey, y.awardKey) ||
+    compareText(x.relation, y.relation) ||
+    compareText(x.source, y.source) ||
+    compareText(x.method, y.method) ||
+    x.confidence - y.confidence ||
+    compareText(x.recipientName, y.recipientName) ||
+    compareText(x.url, y.url)
+  );
+}
+
+interface SortKey {
+  awardKey: string;
+  relation: string;
+  source: string;
+  method: string;
+  confidence: number;
+  recipientName: string;
+  url: string;
+}
+
+function registryKey(a: AttributedAward): SortKey {
+  const r = a.award;
+  return { awardKey: r.awardKey, relation: a.match.relation, source: r.source, method: a.match.method, confidence: a.match.confidence, recipientName: r.recipient.name, url: r.url };
+}
+
+/**
+ * Rows for the registry's matched awards (as awards.csv has them) and every open candidate's awards, in
+ * the file's order: registry rows, then candidates', each by company id, award and match. Sorted here, one
+ * company at a time, so the engine writes them as they come instead of sorting a copy of every row (which
+ * at a million awards spilled to disk and took longer than the rest of the file).
+ */
 export function* publishedAwardRows(
   registryAwards: Iterable<[companyId: string, awards: readonly AttributedAward[]]>,
   candidates: readonly Candidate[],
   activeOf: (a: AttributedAward) => boolean,
 ): Generator<PublishedAwardRow> {
-  // One row at a time into the engine: at a million awards the rows (and their cells) never sit in memory together.
+  // A company can be in both the direct and the reseller map: its lists are one company's rows.
+  const byCompany = new Map<string, AttributedAward[]>();
   for (const [companyId, list] of registryAwards) {
-    for (const a of list) {
+    const held = byCompany.get(companyId);
+    if (held) held.push(...list);
+    else byCompany.set(companyId, [...list]);
+  }
+  // One row at a time into the engine: at a million awards the rows (and their cells) never sit in memory together.
+  for (const companyId of [...byCompany.keys()].sort(compareText)) {
+    const list = byCompany.get(companyId)!;
+    const keyed = list.map((a) => ({ a, key: registryKey(a) })).sort((x, y) => compareRows(x.key, y.key));
+    byCompany.delete(companyId);
+    for (const { a } of keyed) {
       const r = a.award;
       yield {
         companyId,
@@ -87,10 +136,13 @@ export function* publishedAwardRows(
       };
     }
   }
-  for (const c of candidates) {
-    for (const award of c.awards) {
-      yield { companyId: c.companyId, companyKind: 'candidate', relation: c.match.relation, confidence: c.match.confidence, method: c.match.method, award };
-    }
+  const byId = [...candidates].sort((x, y) => compareText(x.companyId, y.companyId));
+  for (const c of byId) {
+    const { relation, confidence, method } = c.match;
+    const keyed = c.awards
+      .map((award) => ({ award, key: { awardKey: award.awardKey, relation, source: award.source, method, confidence, recipientName: award.recipientName, url: award.url } }))
+      .sort((x, y) => compareRows(x.key, y.key));
+    for (const { award } of keyed) yield { companyId: c.companyId, companyKind: 'candidate', relation, confidence, method, award };
   }
 }
 
@@ -126,9 +178,6 @@ function cells(row: PublishedAwardRow): ParquetCell[] {
 
 /** The Parquet file's bytes. */
 export function awardsParquet(rows: Iterable<PublishedAwardRow>): Promise<Uint8Array> {
-  return rowsToParquet(
-    PUBLISHED_AWARD_COLUMNS,
-    mapLazily(rows, cells),
-    'company_kind DESC, company_id, award_key, relation, source, match_method, confidence, recipient_name, url',
-  );
+  // publishedAwardRows yields the file's order; any other iterable must too.
+  return rowsToParquet(PUBLISHED_AWARD_COLUMNS, mapLazily(rows, cells), undefined);
 }

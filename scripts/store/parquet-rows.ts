@@ -32,9 +32,10 @@ function append(appender: DuckDBAppender, columns: ParquetColumns, rows: Iterabl
 
 /**
  * The Parquet bytes of `rows` (cells in `columns` order). `orderBy` must be a total order over the rows
- * (ties would let the engine pick, and the bytes with it).
+ * (ties would let the engine pick, and the bytes with it); undefined when the rows already come in the
+ * file's order, which one engine thread keeps as appended (and no copy of them is sorted).
  */
-export async function rowsToParquet(columns: ParquetColumns, rows: Iterable<readonly ParquetCell[]>, orderBy: string): Promise<Uint8Array> {
+export async function rowsToParquet(columns: ParquetColumns, rows: Iterable<readonly ParquetCell[]>, orderBy: string | undefined): Promise<Uint8Array> {
   const dir = await mkdtemp(join(tmpdir(), 'icewatch-parquet-'));
   try {
     return await withEngine(
@@ -49,10 +50,12 @@ export async function rowsToParquet(columns: ParquetColumns, rows: Iterable<read
         } finally {
           appender.closeSync();
         }
+        // The engine's default, stated: a rows-in-order table is written in the order it was appended.
+        await engine.run('SET preserve_insertion_order = true');
         const select = columns.map(([name, type]) => (type === 'DATE' ? `CAST(${name} AS DATE) AS ${name}` : name)).join(', ');
         const file = join(dir, 'table.parquet');
         await engine.run(
-          `COPY (SELECT ${select} FROM staged ORDER BY ${orderBy}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${ZSTD_LEVEL}, ROW_GROUP_SIZE ${PARQUET_ROW_GROUP})`,
+          `COPY (SELECT ${select} FROM staged${orderBy === undefined ? '' : ` ORDER BY ${orderBy}`}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${ZSTD_LEVEL}, ROW_GROUP_SIZE ${PARQUET_ROW_GROUP})`,
         );
         return new Uint8Array(await readFile(file));
       },
