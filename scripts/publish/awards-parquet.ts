@@ -1,15 +1,17 @@
 /**
  * data/published/v1/awards.parquet: every ICE award matched to a registry company (directly, through a
  * unit, or as a reseller's order) or to a candidate the run found, with the match fields, for researchers
- * (pandas, DuckDB, R, Spark read it as is). The same rows as awards.csv plus the candidates', typed (dates
- * are DATE, amounts DOUBLE), zstd, sorted (registry rows, then candidates', each by company, award and
- * match), written by one engine thread: identical input, identical bytes.
+ * (pandas, DuckDB, R, Spark read it as is). awards.csv is its registry rows as text, the candidates' are
+ * only here; typed (dates are DATE, amounts DOUBLE), zstd, sorted (registry rows, then candidates', each
+ * by company, award and match), written by one engine thread: identical input, identical bytes.
  */
+import { join } from 'node:path';
 import type { AttributedAward } from '../plan/attribute.ts';
 import type { AwardEvidence, Candidate } from '../plan/types.ts';
 import { fiscalYearOf } from '../store/partition-files.ts';
-import { rowsToParquet, type ParquetCell, type ParquetColumns } from '../store/parquet-rows.ts';
+import { copyToParquetSql, withStagedRows, type ParquetCell, type ParquetColumns } from '../store/parquet-rows.ts';
 import { mapLazily } from '../util/lazy.ts';
+import { awardsCsvCopySql } from './awards-csv-sql.ts';
 
 
 /** The published columns, in order (documented in the README's "Query the data"). */
@@ -146,7 +148,8 @@ export function* publishedAwardRows(
   }
 }
 
-function cells(row: PublishedAwardRow): ParquetCell[] {
+/** A row's cells in PUBLISHED_AWARD_COLUMNS order. */
+export function publishedAwardCells(row: PublishedAwardRow): ParquetCell[] {
   const a = row.award;
   return [
     row.companyId,
@@ -176,8 +179,15 @@ function cells(row: PublishedAwardRow): ParquetCell[] {
   ];
 }
 
-/** The Parquet file's bytes. */
-export function awardsParquet(rows: Iterable<PublishedAwardRow>): Promise<Uint8Array> {
-  // publishedAwardRows yields the file's order; any other iterable must too.
-  return rowsToParquet(PUBLISHED_AWARD_COLUMNS, mapLazily(rows, cells), undefined);
+/**
+ * awards.parquet and awards.csv, written by the engine into `dir` from one staging of the rows (which
+ * must come in publishedAwardRows' order); returns their paths.
+ */
+export async function writePublishedAwardTables(rows: Iterable<PublishedAwardRow>, dir: string): Promise<{ parquet: string; csv: string }> {
+  const files = { parquet: join(dir, 'awards.parquet'), csv: join(dir, 'awards.csv') };
+  await withStagedRows(PUBLISHED_AWARD_COLUMNS, mapLazily(rows, publishedAwardCells), async (engine, { staged, typed }) => {
+    await engine.run(copyToParquetSql(`SELECT * FROM ${typed}`, files.parquet));
+    await engine.run(awardsCsvCopySql(staged, files.csv));
+  });
+  return files;
 }

@@ -25,7 +25,9 @@ export function* csvChunks(header: string[], rows: Iterable<Array<string | numbe
   if (batch.length > 0) yield stringify(batch, OPTIONS);
 }
 
-const OPTIONS = { record_delimiter: '\n', quoted_match: /[",\n\r]/ } as const;
+// '#' is quoted too: readers that take it as a comment mark (DuckDB's, pandas with comment='#') would
+// drop the rest of the line, and the engine's CSV writer (awards.csv) quotes it as well.
+const OPTIONS = { record_delimiter: '\n', quoted_match: /[",\n\r#]/ } as const;
 const BATCH_ROWS = 10_000;
 
 function safeCell(cell: string | number | boolean | undefined | null): string {

@@ -3,10 +3,11 @@
  * are computed first and then written together; a file whose content did not change is not touched, and
  * `generatedAt` only moves when something else in companies.json did.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { AttributedAward, Attribution } from '../plan/attribute.ts';
+import type { Attribution } from '../plan/attribute.ts';
 import { isAwardActive } from '../plan/awards.ts';
 import { evidenceFileSchema } from '../plan/evidence-schema.ts';
 import type { CompanySummary } from '../plan/company-summary.ts';
@@ -16,15 +17,14 @@ import { obligationsCsv } from './obligations-csv.ts';
 import type { Registry } from '../registry/schema.ts';
 import { pruneSite, siteFiles } from '../site/publish-site.ts';
 import { writeFilesAtomic, type FileContent } from '../util/atomic-fs.ts';
-import { mapLazily } from '../util/lazy.ts';
-import { awardsParquet, publishedAwardRows } from './awards-parquet.ts';
+import { publishedAwardRows, writePublishedAwardTables } from './awards-parquet.ts';
 import { largest } from './report-json.ts';
 import { compactStableJsonChunks } from '../util/json-chunks.ts';
 import { stableStringify } from '../util/stable-json.ts';
 import { buildCheckIndex } from '../check/check-index.ts';
 import { renderChangesAtom } from '../feeds/changes-feed.ts';
 import { renderCompaniesMarkdown } from './companies-markdown.ts';
-import { csvChunks, toCsv } from './csv.ts';
+import { toCsv } from './csv.ts';
 import { formatAmount } from './format.ts';
 import {
   changesFeedSchema,
@@ -72,7 +72,8 @@ export interface PublishedFile {
   content: FileContent;
 }
 
-export async function renderPublished(outDir: string, inputs: PublishInputs): Promise<PublishedFile[]> {
+/** `scratchDir` receives files the engine writes (the award tables); they are copied into place by the caller's write. */
+export async function renderPublished(outDir: string, inputs: PublishInputs, scratchDir: string): Promise<PublishedFile[]> {
   const companiesJsonPath = join(outDir, 'companies.json');
   let companies = buildCompaniesJson(inputs, inputs.now, inputs.asOf);
   const previous = publishedCompaniesSchema.safeParse(await readJson(companiesJsonPath));
@@ -85,21 +86,21 @@ export async function renderPublished(outDir: string, inputs: PublishInputs): Pr
       shownAsOf = previous.data.asOf;
     }
   }
+  // Both award tables, as the engine wrote them from one staging of the rows.
+  const awardTables = await writePublishedAwardTables(
+    publishedAwardRows(
+      [...inputs.attribution.awards, ...inputs.attribution.resellerAwards],
+      // The run's open candidates (set whether or not this publish updates the change feed).
+      inputs.obligations?.candidates ?? [],
+      (a) => isAwardActive(a.award, inputs.asOf),
+    ),
+    scratchDir,
+  );
   const files: PublishedFile[] = [
     { path: companiesJsonPath, content: `${stableStringify(publishedCompaniesSchema.parse(companies), 2)}\n` },
     { path: join(outDir, 'companies.csv'), content: companiesCsv(inputs) },
-    { path: join(outDir, 'awards.csv'), content: awardsCsv(inputs) },
-    {
-      path: join(outDir, 'awards.parquet'),
-      content: await awardsParquet(
-        publishedAwardRows(
-          [...inputs.attribution.awards, ...inputs.attribution.resellerAwards],
-          // The run's open candidates (set whether or not this publish updates the change feed).
-          inputs.obligations?.candidates ?? [],
-          (a) => isAwardActive(a.award, inputs.asOf),
-        ),
-      ),
-    },
+    { path: join(outDir, 'awards.csv'), content: { file: awardTables.csv } },
+    { path: join(outDir, 'awards.parquet'), content: { file: awardTables.parquet } },
     {
       path: join(outDir, 'obligations-by-fiscal-year.csv'),
       content: obligationsCsv(inputs.registry, inputs.summaries, inputs.obligations?.candidates ?? []),
@@ -134,10 +135,15 @@ export async function renderPublished(outDir: string, inputs: PublishInputs): Pr
 }
 
 export async function publish(outDir: string, inputs: PublishInputs): Promise<string[]> {
-  const files = await renderPublished(outDir, inputs);
-  const written = await writeFilesAtomic(files);
-  if (inputs.siteDir) written.push(...(await pruneSite(inputs.siteDir, files.map((f) => f.path))));
-  return written;
+  const scratchDir = await mkdtemp(join(tmpdir(), 'icewatch-publish-'));
+  try {
+    const files = await renderPublished(outDir, inputs, scratchDir);
+    const written = await writeFilesAtomic(files);
+    if (inputs.siteDir) written.push(...(await pruneSite(inputs.siteDir, files.map((f) => f.path))));
+    return written;
+  } finally {
+    await rm(scratchDir, { recursive: true, force: true });
+  }
 }
 
 export function buildCompaniesJson(inputs: PublishInputs, generatedAt: string, asOf: string): PublishedCompanies {
@@ -246,49 +252,6 @@ function companiesCsv(inputs: PublishInputs): string {
         ];
       }),
   );
-}
-
-function awardsCsv(inputs: PublishInputs): FileContent {
-  const rows: Array<{ companyId: string; a: AttributedAward }> = [];
-  for (const [companyId, list] of [...inputs.attribution.awards, ...inputs.attribution.resellerAwards]) {
-    for (const a of list) rows.push({ companyId, a });
-  }
-  rows.sort(
-    (x, y) =>
-      x.companyId.localeCompare(y.companyId) ||
-      x.a.award.awardKey.localeCompare(y.a.award.awardKey) ||
-      x.a.match.relation.localeCompare(y.a.match.relation),
-  );
-  return {
-    chunks: () =>
-      csvChunks(
-        ['company_id', 'relation', 'confidence', 'match_method', 'award_key', 'piid', 'parent_piid', 'kind', 'recipient_name', 'recipient_uei', 'recipient_duns', 'obligated', 'potential', 'start', 'end', 'last_date_to_order', 'active', 'naics', 'psc', 'description', 'source', 'url'],
-        mapLazily(rows, ({ companyId, a }) => [
-          companyId,
-          a.match.relation,
-          a.match.confidence.toFixed(2),
-          a.match.method,
-          a.award.awardKey,
-          a.award.piid,
-          a.award.parentPiid,
-          a.award.kind,
-          a.award.recipient.name,
-          a.award.recipient.uei,
-          a.award.recipient.duns,
-          formatAmount(a.award.amounts.obligated),
-          formatAmount(a.award.amounts.potential),
-          a.award.start,
-          a.award.end,
-          a.award.lastDateToOrder,
-          isAwardActive(a.award, inputs.asOf),
-          a.award.naics,
-          a.award.psc,
-          a.award.description,
-          a.award.source,
-          a.award.url,
-        ]),
-      ),
-  };
 }
 
 function* jsonLine(value: unknown): Generator<string> {

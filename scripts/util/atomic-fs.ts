@@ -137,7 +137,12 @@ async function keepOld(path: string): Promise<string> {
  * File content as one string, or as a sequence of chunks for files too large to hold as one string
  * (a full-history snapshot). Chunked content is compared with the file on disk by hash.
  */
-export type FileContent = string | Uint8Array | { chunks: () => Iterable<string> } | LazyText;
+export type FileContent = string | Uint8Array | { chunks: () => Iterable<string> } | LazyText | MadeFile;
+
+/** Bytes another writer already put in a file (the engine's COPY): copied beside the target and renamed with the group. */
+export interface MadeFile {
+  file: string;
+}
 
 /** Text made only when its turn to be written comes (a site page), so a group never holds every page at once. */
 export interface LazyText {
@@ -171,6 +176,15 @@ export async function writeFilesAtomic(files: ReadonlyArray<{ path: string; cont
         const entry = { tmp: tempPathFor(file.path), path: file.path, existed: current !== undefined };
         staged.push(entry);
         await writeFile(entry.tmp, file.content);
+        continue;
+      }
+      if ('file' in file.content) {
+        const existing = await hashOfFile(file.path);
+        // Unlike the target's, the source's hash must be read: a made file that is gone is an error, not new content.
+        if ((await sha256Of(file.content.file)) === existing) continue;
+        const entry = { tmp: tempPathFor(file.path), path: file.path, existed: existing !== undefined };
+        staged.push(entry);
+        await copyFile(file.content.file, entry.tmp);
         continue;
       }
       const existing = await hashOfFile(file.path);
@@ -219,12 +233,12 @@ function targetOf(error: unknown, staged: ReadonlyArray<{ tmp: string; path: str
 }
 
 async function hashOfFile(path: string): Promise<string | undefined> {
+  return sha256Of(path).catch(() => undefined);
+}
+
+async function sha256Of(path: string): Promise<string> {
   const hash = createHash('sha256');
-  try {
-    await pipeline(createReadStream(path), hash);
-  } catch {
-    return undefined;
-  }
+  await pipeline(createReadStream(path), hash);
   return hash.digest('hex');
 }
 

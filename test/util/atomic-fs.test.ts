@@ -42,3 +42,26 @@ describe('writeFilesAtomic leftovers', () => {
     expect(await readFile(join(dir, 'sub', 'd.html'), 'utf8')).toBe('d\n');
   });
 });
+
+describe('writeFilesAtomic with made files', () => {
+  it('copies a file another writer made into place, leaves it alone when the bytes are the same, and refuses one that is gone', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'icewatch-atomic-'));
+    dirs.push(dir);
+    const made = join(dir, 'made.bin');
+    const target = join(dir, 'out', 'table.parquet');
+    await writeFile(made, Buffer.from([1, 2, 3, 0, 255]));
+    expect(await writeFilesAtomic([{ path: target, content: { file: made } }])).toEqual([target]);
+    expect(await readFile(target)).toEqual(Buffer.from([1, 2, 3, 0, 255]));
+    expect(await writeFilesAtomic([{ path: target, content: { file: made } }])).toEqual([]);
+    await writeFile(made, 'changed');
+    const beside = join(dir, 'out', 'beside.txt');
+    expect((await writeFilesAtomic([{ path: target, content: { file: made } }, { path: beside, content: 'b' }])).sort()).toEqual([beside, target].sort());
+    expect(await readFile(target, 'utf8')).toBe('changed');
+    // A group with a made file that is missing writes nothing, and says which file it was for.
+    await rm(made);
+    await expect(writeFilesAtomic([{ path: beside, content: 'new b' }, { path: target, content: { file: made } }])).rejects.toThrow(/table\.parquet|made\.bin/);
+    expect(await readFile(beside, 'utf8')).toBe('b');
+    expect(await readFile(target, 'utf8')).toBe('changed');
+    expect((await readdir(join(dir, 'out'))).sort()).toEqual(['beside.txt', 'table.parquet']);
+  });
+});
