@@ -300,9 +300,10 @@ export function decodeCells<R extends Record<string, CellRule>>(
   const out: Record<string, unknown> = {};
   for (let i = 0; i < entries.length; i++) {
     const [column, rule] = entries[i]!;
-    const result = rule.parse(cells[i] ?? '');
+    const raw = cells[i] ?? '';
+    const result = pool && rule.shared ? pool.read(column, raw, rule.parse) : rule.parse(raw);
     if (!result.ok || (result.value === undefined && rule.required !== undefined)) return undefined;
-    out[column] = pool && rule.shared && typeof result.value === 'string' ? pool.share(column, result.value) : result.value;
+    out[column] = result.value;
   }
   return out as { [K in keyof R]: CellValue<R[K]> };
 }
