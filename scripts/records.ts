@@ -150,6 +150,12 @@ export function recordKey(record: SourceRecord): string {
   }
 }
 
+const AWARD_URL_PREFIX = 'https://www.usaspending.gov/award/';
+
 export function usaspendingAwardUrl(awardKey: string): string {
-  return `https://www.usaspending.gov/award/${encodeURIComponent(awardKey)}`;
+  const encoded = encodeURIComponent(awardKey);
+  // A key that needs no escaping (nearly all) is reused: the link then costs a reference to the key the
+  // record holds anyway, not a second copy of it (a million awards held ~70 MB of copies).
+  return AWARD_URL_PREFIX + (encoded === awardKey ? awardKey : encoded);
 }
+
