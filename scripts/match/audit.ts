@@ -13,6 +13,7 @@ import { buildIndex } from './build-index.ts';
 import { isGenericWord } from './fuzzy.ts';
 import { createMatcherFromIndex } from './matcher.ts';
 import { normalizeName } from './normalize.ts';
+import { compareText } from '../util/text-key.ts';
 import { PROPOSAL_THRESHOLD, REVIEW_THRESHOLD, type Match, type MatchInput, type MatchMethod, type OwnershipNote } from './types.ts';
 
 /** One input row: what the matcher reads plus where it came from. */
@@ -134,10 +135,6 @@ function addTo(groups: Map<string, AuditGroup>, m: Match, row: AuditRow): void {
     ...(row.url === undefined ? {} : { url: row.url }),
     ...(date === undefined ? {} : { dates: [date, date] as [string, string] }),
   });
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function byCompany(a: AuditGroup, b: AuditGroup): number {

@@ -34,6 +34,7 @@ import {
   type Matcher,
   type OwnershipNote,
 } from './types.ts';
+import { compareText } from '../util/text-key.ts';
 
 export const CONFIDENCE = {
   identifier: 1,
@@ -201,11 +202,6 @@ function pushUnique(list: Match[], match: Match): void {
 function hasConfident(found: Map<string, Found>): boolean {
   for (const f of found.values()) if (f.match.confidence >= PROPOSAL_THRESHOLD) return true;
   return false;
-}
-
-/** Code-unit order, not localeCompare: output must not depend on the machine's locale. */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function byConfidence(a: Match, b: Match): number {

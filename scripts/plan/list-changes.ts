@@ -6,7 +6,7 @@
  */
 import type { MentionRecord } from '../records.ts';
 import type { ListChange } from './types.ts';
-import { looseKey } from '../util/text-key.ts';
+import { compareText, looseKey } from '../util/text-key.ts';
 
 /**
  * The name as compared between versions: Unicode-folded, case-folded, "&" read as "and", punctuation
@@ -43,10 +43,6 @@ function index(records: MentionRecord[], sources: Set<string> | undefined): Map<
     if (current === undefined || compareText(record.name, current) < 0) group.names.set(key, record.name);
   }
   return out;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function sortNames(names: string[]): string[] {

@@ -11,6 +11,7 @@ import { PROPOSAL_THRESHOLD, type Matcher } from '../match/types.ts';
 import { usaspendingAwardUrl, type AwardRecord, type CoverageRecord, type TransactionRecord } from '../records.ts';
 import { awardEndDate, fiscalYear, sumAmounts } from './awards.ts';
 import { appendAll, appendTo } from '../util/group.ts';
+import { compareText } from '../util/text-key.ts';
 
 export interface FiscalYearFigure {
   fiscalYear: number;
@@ -196,7 +197,7 @@ export function attributeObligations(options: {
   }
   const byCompany = new Map<string, TransactionRecord[]>();
   const unmatched: TransactionRecord[] = [];
-  for (const [, list] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [, list] of [...groups].sort(([a], [b]) => compareText(a, b))) {
     const matches = options.matcher.matchAward(asAward(list));
     const strong = matches.filter((m) => m.confidence >= PROPOSAL_THRESHOLD && m.relation !== 'via-reseller');
     for (const id of new Set(strong.map((m) => m.companyId))) appendAll(byCompany, id, list);

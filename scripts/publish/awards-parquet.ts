@@ -11,8 +11,8 @@ import type { AwardEvidence, Candidate } from '../plan/types.ts';
 import { fiscalYearOf } from '../store/partition-files.ts';
 import { copyToParquetSql, withStagedRows, type ParquetCell, type ParquetColumns } from '../store/parquet-rows.ts';
 import { mapLazily } from '../util/lazy.ts';
+import { compareText } from '../util/text-key.ts';
 import { awardsCsvCopySql } from './awards-csv-sql.ts';
-
 
 /** The published columns, in order (documented in the README's "Query the data"). */
 export const PUBLISHED_AWARD_COLUMNS: ParquetColumns = [
@@ -49,11 +49,6 @@ export interface PublishedAwardRow {
   confidence: number;
   method: string;
   award: AwardEvidence & { parentPiid?: string };
-}
-
-/** JavaScript's own string order (code units): total, and the same on every machine and run. */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The file's row order after company: award, then what tells two matches of one award apart. */

@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import { RegistryError, type RegistryProblem } from '../util/errors.ts';
 import { mapAhead } from '../util/lazy.ts';
 import { forLog } from '../util/sanitize.ts';
+import { compareText } from '../util/text-key.ts';
 import {
   companySchema,
   dismissedFileSchema,
@@ -362,7 +363,7 @@ function companyEntry(parsed: YamlText, file: string): { entry: CompanyFile; pro
 }
 
 function byName(a: Dirent, b: Dirent): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  return compareText(a.name, b.name);
 }
 
 /** Company files read at once: the registry is many small files, and reading them one by one is mostly waiting. */

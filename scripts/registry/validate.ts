@@ -10,6 +10,7 @@ import type { RegistryProblem } from '../util/errors.ts';
 import { describeRange, identifierRange, intersect, isDated, overlaps, rangeOf, type DateRange } from './ownership.ts';
 import type { Company, DismissedEntry, Identifier } from './schema.ts';
 import { ownershipRules } from './validate-dates.ts';
+import { compareText } from '../util/text-key.ts';
 
 export type PathSegment = string | number;
 
@@ -608,16 +609,12 @@ export const registryRules: readonly RegistryRule[] = [
 /** Total order so output is byte-identical between runs (code-unit comparison, no locale). */
 export function compareProblems(a: RegistryProblem, b: RegistryProblem): number {
   return (
-    cmp(a.file, b.file) ||
+    compareText(a.file, b.file) ||
     a.line - b.line ||
-    cmp(a.severity, b.severity) ||
-    cmp(a.rule, b.rule) ||
-    cmp(a.message, b.message)
+    compareText(a.severity, b.severity) ||
+    compareText(a.rule, b.rule) ||
+    compareText(a.message, b.message)
   );
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Sorts and drops exact duplicates (an anchor reused by aliases can yield the same finding twice). */

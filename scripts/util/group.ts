@@ -1,3 +1,5 @@
+import { compareText } from './text-key.ts';
+
 /**
  * Appending to a map of lists in place. (`map.set(k, [...(map.get(k) ?? []), v])` copies the list on every
  * call: quadratic, and minutes at a million rows.)
@@ -21,11 +23,7 @@ export function appendAll<K, V>(map: Map<K, V[]>, key: K, values: readonly V[]):
  * is built, and input already in sorted runs costs the sort little.
  */
 export function bestByKey<T>(items: readonly T[], keyOf: (item: T) => string, replaces: (candidate: T, current: T) => boolean): T[] {
-  const sorted = items.slice().sort((a, b) => {
-    const x = keyOf(a);
-    const y = keyOf(b);
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
+  const sorted = items.slice().sort((a, b) => compareText(keyOf(a), keyOf(b)));
   const out: T[] = [];
   let lastKey: string | undefined;
   for (const item of sorted) {

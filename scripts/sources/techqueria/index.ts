@@ -33,6 +33,7 @@ import {
   techqueriaEntrySchema,
   type TechqueriaList,
 } from './schema.ts';
+import { compareText } from '../../util/text-key.ts';
 
 export const LISTS_REMOVED = 'lists-removed';
 
@@ -127,7 +128,7 @@ export function parseTechqueriaPage(text: string, options: PageParseOptions): Pa
     rowIssues.push({ file, line: stray.line, field: 'list', message: `a list ${stray.under ? `under "${stray.under}" ` : ''}is not one this source knows; skipped` });
   }
 
-  const sorted = [...records.values()].sort((a, b) => compareKeys(recordKey(a), recordKey(b)));
+  const sorted = [...records.values()].sort((a, b) => compareText(recordKey(a), recordKey(b)));
   const lists = TECHQUERIA_LISTS.filter((l) => listsFound.has(l));
   if (lists.length === 0) return { records: [], rowIssues, state: LISTS_REMOVED, lists: [] };
   return { records: sorted, rowIssues, lists, ...(strays.length > 0 ? { unrecognisedLists: strays.length } : {}) };
@@ -160,10 +161,6 @@ function strayLinkedLists(blocks: Block[], known: HeadingBlock[]): Array<{ line?
     out.push({ line: block.line, ...(current ? { under: current.text } : {}) });
   }
   return out;
-}
-
-function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 async function parseInputs(inputs: RawInput[]): Promise<ParseResult> {

@@ -23,6 +23,7 @@ import {
   searchRowSchema,
 } from './schema.ts';
 import type { RecipientParent } from './schema.ts';
+import { compareText } from '../../util/text-key.ts';
 
 export type UsaspendingFileKind = 'search-page' | 'award-detail' | 'recipient' | 'history-csv';
 
@@ -154,7 +155,7 @@ export async function parseUsaspending(inputs: RawInput[], ctx: ParseContext): P
   // whichever file (or merge of files) it came from.
   const merged = dedupeAwards(awards.map((award) => withParent(award, parents))).map((award) => awardRecordSchema.parse(award));
   records.push(...merged);
-  records.sort((a, b) => compareKeys(sortKey(a), sortKey(b)));
+  records.sort((a, b) => compareText(sortKey(a), sortKey(b)));
   return { records, rowIssues };
 }
 
@@ -211,6 +212,3 @@ function sortKey(record: SourceRecord): string {
   return record.recordType === 'mention' ? `${record.list}\u0000${record.name}` : recordKey(record);
 }
 
-function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
