@@ -10,6 +10,7 @@
  * line break or '#', with quotes doubled.
  */
 import { sqlString } from '../store/engine.ts';
+import { CSV_COPY_OPTIONS } from '../store/partition-sql.ts';
 
 /** The header and, per column, the staged column it comes from and how it is written. */
 export const AWARDS_CSV_COLUMNS: ReadonlyArray<readonly [header: string, staged: string, as: 'text' | 'amount' | 'confidence' | 'boolean']> = [
@@ -73,6 +74,6 @@ export function awardsCsvCopySql(table: string, file: string): string {
   const others = AWARDS_CSV_COLUMNS.filter(([, , as]) => as !== 'text').map(([, staged]) => staged).join(', ');
   return (
     `COPY (SELECT ${cells} FROM (SELECT ${cleaned}, ${others} FROM ${table} WHERE company_kind = 'registry')) ` +
-    `TO ${sqlString(file)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"', ESCAPE '"', NULLSTR '')`
+    `TO ${sqlString(file)} (${CSV_COPY_OPTIONS})`
   );
 }

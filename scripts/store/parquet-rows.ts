@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { sqlString, withEngine, type Engine } from './engine.ts';
-import { PARQUET_ROW_GROUP, ZSTD_LEVEL } from './partition-sql.ts';
+import { PARQUET_COPY_OPTIONS } from './partition-sql.ts';
 
 const PARQUET_MEMORY_LIMIT = '160MB';
 
@@ -32,7 +32,7 @@ function append(appender: DuckDBAppender, columns: ParquetColumns, rows: Iterabl
 
 /** The project's Parquet settings (those of the award store) for a COPY of `select` into `file`. */
 export function copyToParquetSql(select: string, file: string): string {
-  return `COPY (${select}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${ZSTD_LEVEL}, ROW_GROUP_SIZE ${PARQUET_ROW_GROUP})`;
+  return `COPY (${select}) TO ${sqlString(file)} (${PARQUET_COPY_OPTIONS})`;
 }
 
 /**
@@ -70,14 +70,13 @@ export async function withStagedRows<T>(
 
 /**
  * The Parquet bytes of `rows` (cells in `columns` order). `orderBy` must be a total order over the rows
- * (ties would let the engine pick, and the bytes with it); undefined when the rows already come in the
- * file's order, which is then kept as appended (and no copy of them is sorted).
+ * (ties would let the engine pick, and the bytes with it).
  */
-export async function rowsToParquet(columns: ParquetColumns, rows: Iterable<readonly ParquetCell[]>, orderBy: string | undefined): Promise<Uint8Array> {
+export async function rowsToParquet(columns: ParquetColumns, rows: Iterable<readonly ParquetCell[]>, orderBy: string): Promise<Uint8Array> {
   const dir = await mkdtemp(join(tmpdir(), 'icewatch-parquet-'));
   try {
     const file = join(dir, 'table.parquet');
-    await withStagedRows(columns, rows, (engine, { typed }) => engine.run(copyToParquetSql(`SELECT * FROM ${typed}${orderBy === undefined ? '' : ` ORDER BY ${orderBy}`}`, file)));
+    await withStagedRows(columns, rows, (engine, { typed }) => engine.run(copyToParquetSql(`SELECT * FROM ${typed} ORDER BY ${orderBy}`, file)));
     return new Uint8Array(await readFile(file));
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -44,6 +44,12 @@ export function partitionRowCountSql(table: string, fiscalYear: number, part: { 
   return `SELECT count(*) AS n FROM (${partitionRowsSql(table, fiscalYear, part)})`;
 }
 
+/** How every Parquet file the project writes is written (the store's partitions and the published tables). */
+export const PARQUET_COPY_OPTIONS = `FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${ZSTD_LEVEL}, ROW_GROUP_SIZE ${PARQUET_ROW_GROUP}`;
+
+/** How every CSV the engine writes is written: a header, RFC 4180 quoting, NULL as nothing and an empty string as "". */
+export const CSV_COPY_OPTIONS = `FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"', ESCAPE '"'`;
+
 /** COPY one partition to `path`: zstd Parquet, or CSV text with a header (NULL empty, empty string ""). */
 export function copyPartitionSql(
   table: string,
@@ -52,10 +58,7 @@ export function copyPartitionSql(
   path: string,
   part: { index: number; of: number } = { index: 1, of: 1 },
 ): string {
-  const options =
-    format === 'parquet'
-      ? `FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${ZSTD_LEVEL}, ROW_GROUP_SIZE ${PARQUET_ROW_GROUP}`
-      : `FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"', ESCAPE '"'`;
+  const options = format === 'parquet' ? PARQUET_COPY_OPTIONS : CSV_COPY_OPTIONS;
   return `COPY (${partitionRowsSql(table, fiscalYear, part)}) TO ${sqlString(path)} (${options})`;
 }
 
